@@ -1,0 +1,205 @@
+"""The composition root: builds every part once and wires them together."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import sys
+from datetime import UTC
+
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer
+from PySide6.QtWidgets import QApplication
+
+from microapp import APP_NAME, __version__
+from microapp.core.clock import Clock, SystemClock, next_day_start
+from microapp.core.paths import Profile
+from microapp.core.settings import LoadedSettings, load_settings, save_settings
+from microapp.platform.instance import InstanceServer, send_command
+from microapp.platform.logs import setup_logging
+from microapp.store.db import OpenedStore, open_store
+from microapp.store.history import History
+from microapp.store.report import today_summary
+from microapp.ui.overlay import PauseOverlay
+from microapp.ui.theme import app_icon, palette_for
+from microapp.ui.tray import TrayController
+
+log = logging.getLogger(__name__)
+
+
+class MicroApp(QObject):
+    """The running tray app."""
+
+    DAY_CHECK_MAX_MS = 60 * 60 * 1000  # re-check "today" at least hourly (sleep, zone change)
+    STARTUP_MESSAGE_DELAY_MS = 1500  # let the tray embed the icon before it speaks
+
+    def __init__(self, *, profile: Profile, clock: Clock, loaded: LoadedSettings,
+                 opened: OpenedStore, tray_controller: TrayController | None = None,
+                 startup_problems: list[str] | None = None) -> None:
+        super().__init__()
+        self.profile = profile
+        self.clock = clock
+        self.settings = loaded.settings
+        self.opened = opened
+        self.history = History(opened.db, self.settings.day_starts_at)
+        self.palette = palette_for(self.settings.theme)
+        self.tray = tray_controller or TrayController(self.palette, parent=self)
+        self.tray.pause_requested.connect(self.show_pause)
+        self.tray.quit_requested.connect(self.quit)
+        self.server = InstanceServer(profile.instance_key(), self)
+        self.server.command_received.connect(self.handle_command)
+        self.overlay: PauseOverlay | None = None
+        self._problems = list(startup_problems or [])
+        self._problems += [str(p) for p in loaded.problems]
+        if opened.problem:
+            self._problems.append(opened.problem)
+        self._day_timer = QTimer(self, singleShot=True)
+        self._day_timer.timeout.connect(self._on_day_timer)
+
+    def start(self) -> bool:
+        """Listen for later launches and show the tray. False if another instance owns it."""
+        if not self.server.listen():
+            return False
+        self.tray.start()
+        self.refresh()
+        self._arm_day_timer()
+        if self._problems:
+            for problem in self._problems:
+                log.warning("%s", problem)
+            QTimer.singleShot(self.STARTUP_MESSAGE_DELAY_MS, self._show_problems)
+        log.info("microapp %s started (profile data in %s)", __version__, self.profile.data_dir)
+        return True
+
+    def _show_problems(self) -> None:
+        """Each start-up problem is shown once, in one message."""
+        text = self._problems[0]
+        if len(self._problems) > 1:
+            text += f"\n(and {len(self._problems) - 1} more: see the log at {self.profile.log_path})"
+        self.tray.notify("microapp", text)
+
+    # -- commands ------------------------------------------------------------------------
+
+    def handle_command(self, command: str) -> None:
+        log.info("command from another launch: %s", command)
+        if command == "pause":
+            self.show_pause()
+        elif command == "show":
+            self.tray.show_today()
+
+    def show_pause(self, meeting: str | None = None) -> None:
+        if self.overlay is not None and not self.overlay.done:
+            self.overlay.raise_()
+            self.overlay.activateWindow()
+            return
+        self.overlay = PauseOverlay(self.palette, meeting=meeting,
+                                    reduce_motion=self.settings.reduce_motion)
+        self.overlay.finished.connect(
+            lambda outcome, intention, m=meeting: self._on_pause_finished(outcome, intention, m))
+        self.overlay.destroyed.connect(self._forget_overlay)
+        self.overlay.start()
+
+    def _forget_overlay(self) -> None:
+        self.overlay = None
+
+    def _on_pause_finished(self, outcome: str, intention: str | None,
+                           meeting: str | None) -> None:
+        try:
+            self.history.record_pause(self.clock.now(), outcome, intention, meeting)
+        except Exception as exc:  # a full disk or a locked file must not take the app down
+            log.exception("could not save a pause")
+            self.tray.notify("microapp", f"This pause could not be saved: {exc}")
+        self.refresh()
+
+    # -- today ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        try:
+            self.tray.refresh(today_summary(self.history, self.clock))
+        except Exception:
+            log.exception("could not read today's history")
+
+    def _arm_day_timer(self) -> None:
+        now = self.clock.now()
+        boundary = next_day_start(now, self.settings.day_starts_at)
+        ms = int((boundary.astimezone(UTC) - now.astimezone(UTC)).total_seconds() * 1000)
+        self._day_timer.start(max(1000, min(ms, self.DAY_CHECK_MAX_MS)))
+
+    def _on_day_timer(self) -> None:
+        self.refresh()
+        self._arm_day_timer()
+
+    def quit(self) -> None:
+        log.info("quitting")
+        if self.overlay is not None and not self.overlay.done:
+            self.overlay.skip()
+        self.tray.stop()
+        self.server.close()
+        self.history.close()
+        QApplication.quit()
+
+
+def _install_signal_handlers(app: QApplication, on_quit) -> QSocketNotifier | None:  # noqa: ANN001
+    """Quit cleanly on Ctrl+C and SIGTERM without a polling timer: the signal wakes a socket."""
+    try:
+        reader, writer = socket.socketpair()
+        reader.setblocking(False)
+        writer.setblocking(False)
+        signal.set_wakeup_fd(writer.fileno())
+    except (OSError, ValueError):
+        return None
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def woke() -> None:
+        try:
+            reader.recv(64)
+        except OSError:
+            pass
+        on_quit()
+
+    notifier.activated.connect(woke)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)  # handled by the wake-up socket above
+    notifier._sockets = (reader, writer)  # type: ignore[attr-defined] # keep them alive
+    return notifier
+
+
+def run_app(profile: Profile, *, demo: bool = False, clock: Clock | None = None) -> int:
+    """Run the tray app (or wake the running one). Returns the exit status."""
+    clock = clock or SystemClock()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_NAME)
+    app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(app_icon())
+
+    if send_command(profile.instance_key(), "show", timeout_ms=1500):
+        print("microapp is already running; it has been brought forward.")
+        return 0
+
+    problems: list[str] = []
+    log_problem = setup_logging(profile.log_path)
+    if log_problem:
+        problems.append(log_problem)
+    loaded = load_settings(profile.settings_path)
+    if not loaded.existed:
+        try:
+            save_settings(loaded.settings, profile.settings_path, clock.now())
+        except OSError as exc:
+            log.warning("could not write default settings: %s", exc)
+    opened = open_store(profile.database_path, clock.now())
+    if demo and opened.persistent:
+        from microapp.store.demo import seed_demo_history
+
+        seed_demo_history(History(opened.db, loaded.settings.day_starts_at), clock.now())
+
+    micro = MicroApp(profile=profile, clock=clock, loaded=loaded, opened=opened,
+                     startup_problems=problems)
+    if not micro.start():
+        print("microapp: another microapp is starting up for this profile; try again in a moment.",
+              file=sys.stderr)
+        return 1
+    notifier = _install_signal_handlers(app, micro.quit)
+    code = app.exec()
+    del notifier
+    return code

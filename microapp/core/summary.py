@@ -1,0 +1,95 @@
+"""What `microapp status`, the tray tooltip and the Today panel say: built once, here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from microapp.core.records import Outcome, PauseRecord
+from microapp.core.streaks import StreakSummary
+
+
+@dataclass(frozen=True)
+class TodaySummary:
+    day: date
+    pauses: list[PauseRecord]
+    pause_streak: StreakSummary
+    gratitude_streak: StreakSummary
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for p in self.pauses if p.outcome is Outcome.COMPLETED)
+
+    def as_json(self) -> dict[str, Any]:
+        """The `status --json` document (DESIGN's contract, plus today's pauses)."""
+        return {
+            "next_meeting": None,
+            "streaks": {
+                "pause": self.pause_streak.as_dict(),
+                "gratitude": self.gratitude_streak.as_dict(),
+            },
+            "today": {
+                "day": self.day.isoformat(),
+                "pauses": [
+                    {
+                        "at": p.at.isoformat(timespec="seconds"),
+                        "tz": p.tz,
+                        "outcome": p.outcome.value,
+                        "intention": p.intention.value if p.intention else None,
+                        "meeting": p.meeting,
+                    }
+                    for p in self.pauses
+                ],
+            },
+        }
+
+
+def days_phrase(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def streak_line(label: str, streak: StreakSummary) -> str:
+    if streak.longest == 0:
+        return f"{label}: not started yet"
+    line = f"{label}: {days_phrase(streak.current)}"
+    extras = []
+    if streak.longest > streak.current:
+        extras.append(f"longest {days_phrase(streak.longest)}")
+    extras.append(f"strength {round(streak.strength * 100)}%")
+    return line + " (" + ", ".join(extras) + ")"
+
+
+def pause_line(p: PauseRecord) -> str:
+    when = p.at.strftime("%H:%M")
+    what = p.outcome.value
+    if p.intention:
+        what += f", {p.intention.value}"
+    about = f" before {p.meeting}" if p.meeting else ""
+    return f"{when}  {what}{about}"
+
+
+def today_heading(summary: TodaySummary) -> str:
+    n = len(summary.pauses)
+    if n == 0:
+        return "No pauses yet today"
+    noun = "pause" if n == 1 else "pauses"
+    return f"{n} {noun} today, {summary.completed} completed"
+
+
+def format_status(summary: TodaySummary) -> str:
+    """Plain text for `microapp status`."""
+    lines = [f"Today ({summary.day.strftime('%a %d %b %Y')}): {today_heading(summary)}"]
+    lines += [f"  {pause_line(p)}" for p in summary.pauses]
+    lines.append(streak_line("Pause streak", summary.pause_streak))
+    lines.append(streak_line("Gratitude streak", summary.gratitude_streak))
+    return "\n".join(lines)
+
+
+def tooltip_text(summary: TodaySummary) -> str:
+    return "\n".join([
+        "microapp",
+        today_heading(summary),
+        streak_line("Pause streak", summary.pause_streak),
+        streak_line("Gratitude streak", summary.gratitude_streak),
+    ])

@@ -1,0 +1,84 @@
+"""Schema versions, kept in ``PRAGMA user_version``, and the forward migrations between them.
+
+Each migration runs in one transaction together with its version bump, so a killed process
+leaves the file at the old version or the new one, never between. Migrations are plain SQL
+frozen in time: they must never import the current models, which keep changing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peewee import SqliteDatabase
+
+OUTCOMES_SQL = "('completed', 'skipped', 'suppressed', 'missed')"
+INTENTIONS_SQL = "('notice', 'listen', 'encourage')"
+
+
+class NewerSchemaError(Exception):
+    def __init__(self, found: int) -> None:
+        super().__init__(f"database schema {found} is newer than this microapp knows")
+        self.found = found
+
+
+def _v1(db: SqliteDatabase) -> None:
+    """The first schema: pause events and gratitude entries."""
+    db.execute_sql(f"""
+        CREATE TABLE pause_event (
+            id INTEGER PRIMARY KEY,
+            at_utc TEXT NOT NULL,
+            tz TEXT NOT NULL,
+            day TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN {OUTCOMES_SQL}),
+            intention TEXT CHECK (intention IS NULL OR intention IN {INTENTIONS_SQL}),
+            meeting TEXT
+        )""")
+    db.execute_sql("""
+        CREATE TABLE gratitude_entry (
+            id INTEGER PRIMARY KEY,
+            at_utc TEXT NOT NULL,
+            tz TEXT NOT NULL,
+            day TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            relationship TEXT,
+            text TEXT NOT NULL,
+            sent_via TEXT,
+            backfilled INTEGER NOT NULL DEFAULT 0
+        )""")
+
+
+def _v2(db: SqliteDatabase) -> None:
+    """Per-day indexes (history views ask by day) and natural keys, so that importing an
+    export twice adds nothing. Exact duplicates left by version 1 are folded first."""
+    db.execute_sql("""
+        DELETE FROM pause_event WHERE id NOT IN (
+            SELECT MIN(id) FROM pause_event GROUP BY at_utc, outcome, IFNULL(meeting, ''))""")
+    db.execute_sql("""
+        DELETE FROM gratitude_entry WHERE id NOT IN (
+            SELECT MIN(id) FROM gratitude_entry GROUP BY at_utc, recipient, text)""")
+    db.execute_sql("CREATE INDEX pause_event_day ON pause_event (day)")
+    db.execute_sql("CREATE UNIQUE INDEX pause_event_natural "
+                   "ON pause_event (at_utc, outcome, IFNULL(meeting, ''))")
+    db.execute_sql("CREATE INDEX gratitude_entry_day ON gratitude_entry (day)")
+    db.execute_sql("CREATE UNIQUE INDEX gratitude_entry_natural "
+                   "ON gratitude_entry (at_utc, recipient, text)")
+
+
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1, 2: _v2}
+LATEST_VERSION = max(MIGRATIONS)
+
+
+def schema_version(db: SqliteDatabase) -> int:
+    return int(db.execute_sql("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: SqliteDatabase, target: int = LATEST_VERSION) -> int:
+    """Bring the database up to ``target``; returns the version it started from."""
+    start = schema_version(db)
+    if start > LATEST_VERSION:
+        raise NewerSchemaError(start)
+    for version in range(start + 1, target + 1):
+        with db.atomic():
+            MIGRATIONS[version](db)
+            db.execute_sql(f"PRAGMA user_version = {int(version)}")
+    return start

@@ -1,0 +1,18 @@
+"""Build the :class:`TodaySummary` from the store (one query per part, no per-day queries)."""
+
+from __future__ import annotations
+
+from microapp.core.clock import Clock, today
+from microapp.core.streaks import gratitude_streaks, pause_streaks
+from microapp.core.summary import TodaySummary
+from microapp.store.history import History
+
+
+def today_summary(history: History, clock: Clock) -> TodaySummary:
+    day = today(clock, history.day_starts_at)
+    return TodaySummary(
+        day=day,
+        pauses=history.pauses_on(day),
+        pause_streak=pause_streaks(history.pause_outcomes_by_day(), day),
+        gratitude_streak=gratitude_streaks(history.gratitude_days(), day),
+    )
