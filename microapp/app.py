@@ -138,7 +138,7 @@ class MicroApp(QObject):
         QApplication.quit()
 
 
-def _install_signal_handlers(app: QApplication, on_quit) -> QSocketNotifier | None:  # noqa: ANN001
+def _install_signal_handlers(app: QApplication, on_quit) -> QSocketNotifier | None:
     """Quit cleanly on Ctrl+C and SIGTERM without a polling timer: the signal wakes a socket."""
     try:
         reader, writer = socket.socketpair()

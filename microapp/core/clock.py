@@ -7,7 +7,7 @@ it is handed a :class:`Clock`, so tests can pass a fake one and move it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -47,11 +47,50 @@ class SystemClock:
 
 
 def zone_name(tz: tzinfo | None) -> str:
-    """The IANA name of ``tz`` ("UTC" for UTC-like zones without a key)."""
+    """The IANA name of ``tz``.
+
+    Zones without a key (e.g. the fixed offsets ``datetime.fromisoformat`` gives) map to
+    "UTC" when their offset is zero and to ``Etc/GMT±N`` for whole hours; any other zone has
+    no IANA name, and storing "UTC" for it would show every event at the wrong hour.
+    """
     key = getattr(tz, "key", None)
     if key:
         return str(key)
-    return "UTC"
+    if tz is None:
+        return "UTC"
+    offset = tz.utcoffset(None)
+    if offset is not None:
+        seconds = int(offset.total_seconds())
+        if seconds == 0:
+            return "UTC"
+        hours, rest = divmod(seconds, 3600)
+        if rest == 0 and -12 <= hours <= 14:
+            # POSIX sign convention: Etc/GMT-2 is two hours *ahead* of UTC.
+            return f"Etc/GMT{-hours:+d}"
+    raise ValueError(f"the time zone {tz!r} has no IANA name; use a zoneinfo.ZoneInfo zone")
+
+
+def day_start(day: date, day_starts_at: time, zone: tzinfo) -> datetime:
+    """The first instant at which the local wall clock on ``day`` reaches ``day_starts_at``.
+
+    On a DST night that wall time may happen twice (the earlier one counts) or not at all
+    (then the day starts when the clock jumps past it).
+    """
+    wall = datetime.combine(day, day_starts_at)
+    earlier = wall.replace(tzinfo=zone, fold=0)
+    if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall:
+        return earlier  # the wall time exists; fold=0 is its first occurrence
+    # Skipped by the clock: find the jump between "just before" and "just after" it.
+    lo = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    hi = earlier.astimezone(UTC)
+    lo, hi = min(lo, hi), max(lo, hi)
+    while hi - lo > timedelta(microseconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(zone).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid
+    return hi.astimezone(zone)
 
 
 def practice_day(instant: datetime, day_starts_at: time = DEFAULT_DAY_STARTS_AT,
@@ -60,15 +99,22 @@ def practice_day(instant: datetime, day_starts_at: time = DEFAULT_DAY_STARTS_AT,
 
     It is the local date of the instant after subtracting ``day_starts_at``: with the default
     04:00, a pause at 00:30 on Tuesday still belongs to Monday. The subtraction is done on
-    wall-clock time, so a DST night never shifts the boundary by an hour.
+    wall-clock time, so a DST night never shifts the boundary by an hour; and once a day has
+    started it stays started, even when a fall-back night repeats the hour before its start.
     """
     if instant.tzinfo is None:
         raise ValueError("practice_day needs a timezone-aware instant")
     local = instant.astimezone(zone) if zone is not None else instant
     day = local.date()
-    if local.time().replace(tzinfo=None) < day_starts_at:
-        day -= timedelta(days=1)
-    return day
+    if local.time() >= day_starts_at:
+        return day
+    # Before the start by the wall clock: yesterday, unless this is the repeated hour of a
+    # fall-back night and today's start already happened. Compare as instants (in UTC):
+    # datetimes sharing a tzinfo compare by wall time, which is exactly what a fold breaks.
+    start = day_start(day, day_starts_at, local.tzinfo)  # type: ignore[arg-type]
+    if local.astimezone(UTC) >= start.astimezone(UTC):
+        return day
+    return day - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -102,13 +148,15 @@ def next_day_start(now: datetime, day_starts_at: time = DEFAULT_DAY_STARTS_AT) -
     """The next instant at which the practice day changes, in real local clock time.
 
     Built from calendar dates and wall time, then resolved in the zone, so a DST night does
-    not move it by an hour.
+    not move it by an hour. Always later than ``now``.
     """
     if now.tzinfo is None:
         raise ValueError("next_day_start needs a timezone-aware instant")
-    current = practice_day(now, day_starts_at)
-    boundary = datetime.combine(current + timedelta(days=1), day_starts_at, tzinfo=now.tzinfo)
-    # A wall time that does not exist (skipped by DST) resolves forward; compare as instants.
-    while boundary <= now:
-        boundary += timedelta(days=1)
+    day = practice_day(now, day_starts_at) + timedelta(days=1)
+    boundary = day_start(day, day_starts_at, now.tzinfo)
+    # Compare as instants (in UTC), never as wall times; practice days only move forward,
+    # so this loop is a safety net rather than a search.
+    while boundary.astimezone(UTC) <= now.astimezone(UTC):
+        day += timedelta(days=1)
+        boundary = day_start(day, day_starts_at, now.tzinfo)
     return boundary

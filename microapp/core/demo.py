@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from microapp.core.clock import DEFAULT_DAY_STARTS_AT, practice_day
 from microapp.core.records import Intention, Outcome
 
 MEETINGS = ("Team stand-up", "1:1 with Sam", "Design review", "Call with Mum",
@@ -36,12 +37,18 @@ class DemoGratitude:
     text: str
 
 
-def demo_history(now: datetime, weeks: int = 5) -> tuple[list[DemoPause], list[DemoGratitude]]:
-    """Pauses and gratitude entries for the ``weeks`` before ``now`` (today left empty)."""
-    rng = random.Random(now.date().toordinal())
+def demo_history(now: datetime, weeks: int = 5,
+                 day_starts_at: time = DEFAULT_DAY_STARTS_AT,
+                 ) -> tuple[list[DemoPause], list[DemoGratitude]]:
+    """Pauses and gratitude entries for the ``weeks`` before ``now`` (today left empty).
+
+    "Today" is the practice day: at 01:00 it is still yesterday's date, which must stay empty.
+    """
+    today = practice_day(now, day_starts_at)
+    rng = random.Random(today.toordinal())
     pauses: list[DemoPause] = []
     notes: list[DemoGratitude] = []
-    for day in _days_before(now.date(), weeks * 7):
+    for day in _days_before(today, weeks * 7):
         if day.weekday() >= 5 and rng.random() < 0.7:
             continue  # quiet weekends: neutral days
         for _ in range(rng.randint(1, 4)):

@@ -25,9 +25,9 @@ class Intention(StrEnum):
 
 
 INTENTION_HINTS: dict[Intention, str] = {
-    Intention.NOTICE: "See one small, true thing about the person in front of you.",
-    Intention.LISTEN: "Let them finish. Stay with their words before shaping your own.",
-    Intention.ENCOURAGE: "Name one thing they are doing well, plainly and sincerely.",
+    Intention.NOTICE: "See one small, true thing about the person you are about to meet.",
+    Intention.LISTEN: "Let them finish. Stay with their words before you shape your own.",
+    Intention.ENCOURAGE: "Name one thing they are doing well, plainly and warmly.",
 }
 
 

@@ -223,7 +223,12 @@ def save_settings(settings: Settings, path: Path, now: datetime) -> Path | None:
     """
     kept: Path | None = None
     if path.exists() and not load_settings(path).ok:
-        kept = path.with_name(f"{path.name}.invalid-{now.strftime('%Y%m%d-%H%M%S')}")
+        stamp = now.strftime("%Y%m%d-%H%M%S")
+        kept = path.with_name(f"{path.name}.invalid-{stamp}")
+        n = 1
+        while kept.exists():  # same second, or a local hour repeated by DST: keep both
+            n += 1
+            kept = path.with_name(f"{path.name}.invalid-{stamp}-{n}")
         shutil.copy2(path, kept)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

@@ -211,18 +211,17 @@ def summarize(states: Mapping[date, DayState], today: date) -> StreakSummary:
     strength = 0.0
     forgiven: list[date] = []
     last_forgiven: date | None = None
-    run = 0  # done days in the run in progress
+    # Done days in the run in progress; an unforgiven miss resets it to 0. After the loop it is
+    # the current streak: looking back from today, the first day reached (neutral days and a
+    # pending today passed over) is the last done-or-missed day; if it is an unforgiven miss,
+    # run is 0; otherwise it belongs to the run in progress, whose length run is.
+    run = 0
     longest = 0
-    # Whether the last done-or-missed day seen was an unforgiven miss. Looking back from today,
-    # that day is the first one reached (neutral days and a pending today are passed over), so
-    # it alone decides whether the current streak is 0 or the length of the run in progress.
-    broken = False
 
     for day, state in full.items():
         if state is DayState.DONE:
             run += 1
             longest = max(longest, run)
-            broken = False
             strength = strength * m + (1 - m)
         elif state is DayState.MISSED:
             # Neighbours are calendar days; today (the last key) is never MISSED, and a day
@@ -236,16 +235,14 @@ def summarize(states: Mapping[date, DayState], today: date) -> StreakSummary:
             )
             if neighbour_missed or too_soon:
                 run = 0
-                broken = True
             else:
                 forgiven.append(day)
                 last_forgiven = day
-                broken = False
             strength = strength * m
         # NEUTRAL and PENDING days are passed over.
 
     return StreakSummary(
-        current=0 if broken else run,
+        current=run,
         longest=longest,
         strength=min(max(strength, 0.0), 1.0),
         forgiven=frozenset(forgiven),

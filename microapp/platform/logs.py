@@ -29,7 +29,7 @@ class RedactingFilter(logging.Filter):
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """Every log file, the rotated ones too, is readable by the user alone."""
 
-    def _open(self):  # noqa: ANN202 - matches the stdlib signature
+    def _open(self):
         stream = super()._open()
         try:
             os.chmod(self.baseFilename, 0o600)

@@ -21,13 +21,14 @@ from microapp.store.models import MODELS
 
 log = logging.getLogger(__name__)
 
+BUSY_TIMEOUT_MS = 2000
 PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "synchronous": "full",  # a written sentence must survive a power cut, not just a crash
-    "busy_timeout": 2000,
+    "busy_timeout": BUSY_TIMEOUT_MS,
 }
-SIDE_FILES = ("-wal", "-shm")
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 class StoreError(Exception):
@@ -53,7 +54,20 @@ def _ensure_private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+def _stored_version(path: Path | str) -> int:
+    """Read ``user_version`` with a plain connection: no pragma that writes (journal_mode=wal
+    rewrites the header), so a file we must not touch stays byte-for-byte as it was."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
 def _connect(path: Path | str, check: bool) -> SqliteDatabase:
+    found = _stored_version(path)
+    if found > LATEST_VERSION:
+        raise NewerSchemaError(found)
     db = SqliteDatabase(str(path), pragmas=PRAGMAS)
     db.connect()
     try:

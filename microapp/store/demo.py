@@ -11,7 +11,7 @@ from microapp.store.history import History
 def seed_demo_history(history: History, now: datetime) -> None:
     if history.pause_count():
         return
-    pauses, notes = demo_history(now)
+    pauses, notes = demo_history(now, day_starts_at=history.day_starts_at)
     with history.db.atomic():
         for p in pauses:
             history.record_pause(p.at, p.outcome, p.intention, p.meeting)

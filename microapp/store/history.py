@@ -86,6 +86,7 @@ class History:
                       relationship: str | None = None,
                       sent_via: str | None = None) -> GratitudeRecord:
         recipient, text = recipient.strip(), text.strip()
+        relationship = (relationship or "").strip() or None  # an empty form field is "none"
         if not recipient or not text:
             raise ValueError("a gratitude entry needs a recipient and a sentence")
         stamp = Stamp.of(instant, self.day_starts_at)

@@ -18,7 +18,16 @@ from PySide6.QtCore import (
     QVariantAnimation,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QKeyEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QCloseEvent,
+    QCursor,
+    QGuiApplication,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -67,7 +76,7 @@ class BreathGuide(QWidget):
         ring = side / 2 - 6
         track = qcolor(self._palette.border)
         painter.setPen(QPen(track, 2))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setBrush(QBrush())
         painter.drawEllipse(centre, ring, ring)
         arc = QPen(qcolor(self._palette.accent), 3)
         arc.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -76,17 +85,63 @@ class BreathGuide(QWidget):
         painter.drawArc(box, 90 * 16, int(self.remaining * 360 * 16))
         breath = qcolor(self._palette.breath)
         breath.setAlphaF(0.55)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(breath)
+        painter.setPen(QPen(Qt.PenStyle.NoPen))
+        # An explicit QBrush: PySide6 6.12 mis-counts references to None when a QColor is
+        # converted implicitly here, and after a few thousand frames the interpreter aborts.
+        painter.setBrush(QBrush(breath))
         radius = (0.28 + 0.6 * self.phase) * ring
         painter.drawEllipse(centre, radius, radius)
         painter.end()
 
 
+class IntentionButton(QPushButton):
+    """A large, checkable choice: the key and name on one line, what it means below, wrapped."""
+
+    def __init__(self, number: int, intention: Intention, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Intention")
+        self.setCheckable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setAccessibleName(f"{intention.value.capitalize()} (key {number})")
+        self.setAccessibleDescription(INTENTION_HINTS[intention])
+        self.setToolTip(INTENTION_HINTS[intention])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(4)
+        name = QLabel(f"{number}  ·  {intention.value.capitalize()}", objectName="IntentionName")
+        hint = QLabel(INTENTION_HINTS[intention], objectName="IntentionHint")
+        for label in (name, hint):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            layout.addWidget(label)
+        hint.setWordWrap(True)
+        self.setMinimumWidth(self.NARROWEST)
+        self.setMaximumWidth(self.WIDEST)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+    NARROWEST = 170  # three fit side by side on an 800-pixel-wide screen
+    WIDEST = 260
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.WIDEST, self._height_at(self.NARROWEST))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.NARROWEST, self._height_at(self.NARROWEST))
+
+    def _height_at(self, width: int) -> int:
+        """Tall enough for the hint wrapped at ``width`` (the tallest it can get)."""
+        layout = self.layout()
+        if layout.hasHeightForWidth():
+            return layout.heightForWidth(width)
+        return layout.sizeHint().height()
+
+
 class PauseOverlay(QWidget):
     """One doorway pause on one screen. Emits :attr:`finished` exactly once."""
 
-    finished = Signal(str, object)  # outcome value, intention value or None
+    # outcome value and intention value ("" for none). Plain str arguments: PySide6 mis-counts
+    # references to None passed through `object` signal arguments and aborts at exit.
+    finished = Signal(str, str)
 
     DURATION_MS = 5000
     FADE_MS = 450
@@ -154,22 +209,11 @@ class PauseOverlay(QWidget):
         self.buttons.setExclusive(True)
         self.intention_buttons: dict[Intention, QPushButton] = {}
         for number, intention in enumerate(Intention, start=1):
-            button = QPushButton(
-                f"{number}   {intention.value.capitalize()}\n{INTENTION_HINTS[intention]}",
-                objectName="Intention")
-            button.setCheckable(True)
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-            button.setMinimumWidth(200)
-            button.setMaximumWidth(300)
-            button.setAccessibleName(f"Intention {number}: {intention.value}")
+            button = IntentionButton(number, intention)
             button.clicked.connect(lambda _=False, i=intention: self.choose(i))
             self.buttons.addButton(button, number)
             self.intention_buttons[intention] = button
             row.addWidget(button)
-        for button in self.intention_buttons.values():
-            label_lines = button.text().split("\n")
-            button.setToolTip(label_lines[1])
         column.addSpacing(8)
         column.addLayout(row)
 
@@ -181,7 +225,7 @@ class PauseOverlay(QWidget):
         column.addWidget(hint)
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(48, 48, 48, 48)
+        outer.setContentsMargins(24, 24, 24, 24)
         outer.addStretch(1)
         outer.addWidget(card, 0, Qt.AlignmentFlag.AlignCenter)
         outer.addStretch(1)
@@ -212,14 +256,14 @@ class PauseOverlay(QWidget):
             self._breath.start()
         self._update_countdown()
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt event
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         margin = 24
         self.close_button.move(self.width() - self.close_button.width() - margin, margin)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), qcolor(self._palette.wash))
+        painter.fillRect(self.rect(), QBrush(qcolor(self._palette.wash)))
         painter.end()
 
     # -- what the user does --------------------------------------------------------------
@@ -276,7 +320,7 @@ class PauseOverlay(QWidget):
         self._end_timer.stop()
         self._tick.stop()
         self._breath.stop()
-        self.finished.emit(outcome.value, self.intention.value if self.intention else None)
+        self.finished.emit(outcome.value, self.intention.value if self.intention else "")
 
     @property
     def done(self) -> bool:
