@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import socket
@@ -74,7 +75,8 @@ class MicroApp(QObject):
         """Each start-up problem is shown once, in one message."""
         text = self._problems[0]
         if len(self._problems) > 1:
-            text += f"\n(and {len(self._problems) - 1} more: see the log at {self.profile.log_path})"
+            more = len(self._problems) - 1
+            text += f"\n(and {more} more: see the log at {self.profile.log_path})"
         self.tray.notify("microapp", text)
 
     # -- commands ------------------------------------------------------------------------
@@ -150,10 +152,8 @@ def _install_signal_handlers(app: QApplication, on_quit) -> QSocketNotifier | No
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
 
     def woke() -> None:
-        try:
+        with contextlib.suppress(OSError):
             reader.recv(64)
-        except OSError:
-            pass
         on_quit()
 
     notifier.activated.connect(woke)

@@ -45,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog=APP_NAME, parents=[common],
-        description="microapp: a doorway pause before your calls and one sentence of gratitude "
-                    "each evening. Without a command, runs the tray app (or wakes the running one).",
+        description="microapp: a doorway pause before your calls and one sentence of "
+                    "gratitude each evening. Without a command, runs the tray app (or wakes "
+                    "the running one).",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

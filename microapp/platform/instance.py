@@ -53,21 +53,25 @@ class InstanceServer(QObject):
         self._server.newConnection.connect(self._accept)
         self._buffers: dict[QLocalSocket, bytes] = {}
 
+    PROBE_MS = 500
+
     def listen(self) -> bool:
-        """Start listening, replacing a stale socket nobody answers on."""
+        """Start listening, replacing a stale socket nobody answers on.
+
+        Qt's private sockets (UserAccessOption) are created aside and renamed into place,
+        which would silently take over a live instance's name; so ask first whether someone
+        answers, and only then clear the name.
+        """
+        probe = QLocalSocket()
+        probe.connectToServer(self.key)
+        if probe.waitForConnected(self.PROBE_MS):
+            probe.disconnectFromServer()
+            log.error("another microapp already answers for this profile")
+            return False
+        if QLocalServer.removeServer(self.key):
+            log.info("cleared the instance socket name (stale after a killed microapp, or unused)")
         if self._server.listen(self.key):
             return True
-        if self._server.serverError() == QLocalSocket.LocalSocketError.AddressInUseError:
-            probe = QLocalSocket()
-            probe.connectToServer(self.key)
-            if probe.waitForConnected(500):
-                probe.disconnectFromServer()
-                log.error("another microapp answers on %s", self.key)
-                return False
-            log.info("removing a stale instance socket left by a killed microapp")
-            QLocalServer.removeServer(self.key)
-            if self._server.listen(self.key):
-                return True
         log.error("cannot listen for other launches: %s", self._server.errorString())
         return False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -31,10 +32,8 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
     def _open(self):
         stream = super()._open()
-        try:
+        with contextlib.suppress(OSError):
             os.chmod(self.baseFilename, 0o600)
-        except OSError:
-            pass
         return stream
 
 

@@ -54,6 +54,18 @@ def _ensure_private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_header(path: Path | str) -> None:
+    """Refuse a file that is not SQLite before SQLite opens it: opening one deletes the
+    ``-journal``, ``-wal`` and ``-shm`` files beside it, which move aside with it instead."""
+    with open(path, "rb") as handle:
+        head = handle.read(len(SQLITE_HEADER))
+    if head and head != SQLITE_HEADER:
+        raise DatabaseError("file is not a database (no SQLite header)")
+
+
 def _stored_version(path: Path | str) -> int:
     """Read ``user_version`` with a plain connection: no pragma that writes (journal_mode=wal
     rewrites the header), so a file we must not touch stays byte-for-byte as it was."""
@@ -65,6 +77,7 @@ def _stored_version(path: Path | str) -> int:
 
 
 def _connect(path: Path | str, check: bool) -> SqliteDatabase:
+    _check_header(path)
     found = _stored_version(path)
     if found > LATEST_VERSION:
         raise NewerSchemaError(found)

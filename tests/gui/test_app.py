@@ -1,0 +1,141 @@
+"""The running app as a whole: a pause is shown, saved and counted; problems are told once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import shiboken6
+from pytestqt.qtbot import QtBot
+
+from microapp.app import MicroApp
+from microapp.core.paths import Profile
+from microapp.core.settings import load_settings
+from microapp.store.db import open_store
+from microapp.ui.theme import palette_for
+from microapp.ui.tray import TrayController
+from tests.helpers import FakeClock
+
+
+@pytest.fixture
+def make_app(profile: Profile, clock: FakeClock, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(MicroApp, "STARTUP_MESSAGE_DELAY_MS", 10)
+    made: list[MicroApp] = []
+
+    def make(settings_text: str | None = None) -> MicroApp:
+        if settings_text is not None:
+            profile.settings_path.parent.mkdir(parents=True, exist_ok=True)
+            profile.settings_path.write_text(settings_text, encoding="utf-8")
+        loaded = load_settings(profile.settings_path)
+        opened = open_store(profile.database_path, clock.now())
+        tray = TrayController(palette_for("light"), tray_available=lambda: False)
+        app = MicroApp(profile=profile, clock=clock, loaded=loaded, opened=opened,
+                       tray_controller=tray)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        if app.overlay is not None and shiboken6.isValid(app.overlay):
+            app.overlay.close()
+        app.tray.stop()
+        app.server.close()
+        app.history.close()
+
+
+def test_pause_now_is_shown_saved_and_counted(make_app, qtbot: QtBot, quick_pause,
+                                              clock: FakeClock) -> None:
+    app = make_app()
+    assert app.start()
+    app.tray.pause_action.trigger()
+    overlay = app.overlay
+    assert overlay is not None and overlay.isVisible()
+    qtbot.keyClick(overlay, "3")
+    with qtbot.waitSignal(overlay.finished, timeout=3000):
+        pass
+    pauses = app.history.pauses_on(clock.now().date())
+    assert [(p.outcome.value, p.intention.value) for p in pauses] == [("completed", "encourage")]
+    assert pauses[0].tz == "Europe/Berlin"
+    panel = app.tray.window.panel
+    assert panel.pause_streak.text().startswith("Pause streak: 1 day")
+
+
+def test_a_pause_just_after_midnight_counts_for_the_evening_before(
+        make_app, qtbot: QtBot, quick_pause, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 3, 11, 0, 30, tzinfo=ZoneInfo("Europe/Berlin")))
+    app = make_app()
+    assert app.start()
+    app.show_pause()
+    with qtbot.waitSignal(app.overlay.finished, timeout=3000):
+        pass
+    assert [p.day.isoformat() for p in app.history.pauses_on(datetime(2026, 3, 10).date())] == [
+        "2026-03-10"]
+
+
+def test_escape_is_saved_as_skipped(make_app, qtbot: QtBot, monkeypatch) -> None:
+    from microapp.ui.overlay import PauseOverlay
+
+    monkeypatch.setattr(PauseOverlay, "DURATION_MS", 60_000)
+    app = make_app()
+    assert app.start()
+    app.handle_command("pause")
+    with qtbot.waitSignal(app.overlay.finished, timeout=1000):
+        qtbot.keyClick(app.overlay, "\x1b")  # Esc
+    outcomes = [p.outcome.value for p in app.history.pauses_on(app.clock.now().date())]
+    assert outcomes == ["skipped"]
+
+
+def test_asking_twice_does_not_stack_two_pauses(make_app, monkeypatch) -> None:
+    from microapp.ui.overlay import PauseOverlay
+
+    monkeypatch.setattr(PauseOverlay, "DURATION_MS", 60_000)
+    app = make_app()
+    assert app.start()
+    app.show_pause()
+    first = app.overlay
+    app.handle_command("pause")
+    assert app.overlay is first
+
+
+def test_a_bad_settings_file_is_told_once_and_left_untouched(make_app, qtbot: QtBot,
+                                                            profile: Profile) -> None:
+    text = '[general]\nday_starts_at = "25:99"\ntheme = 3\n'
+    app = make_app(text)
+    assert app.start()
+    notice = app.tray.window.panel.notice
+    qtbot.waitUntil(lambda: "day_starts_at" in notice.text(), timeout=2000)
+    assert "25:99" in notice.text() and "1 more" in notice.text()
+    assert profile.settings_path.read_text(encoding="utf-8") == text
+    assert app.settings.day_starts_at.hour == 4  # the default stands in
+
+
+def test_a_second_app_on_the_same_profile_does_not_start(make_app) -> None:
+    first = make_app()
+    assert first.start()
+    second = make_app()
+    assert second.start() is False
+
+
+def test_quit_during_a_pause_records_it_as_skipped(make_app, monkeypatch, qtbot) -> None:
+    from microapp.ui.overlay import PauseOverlay
+
+    monkeypatch.setattr(PauseOverlay, "DURATION_MS", 60_000)
+    app = make_app()
+    assert app.start()
+    app.show_pause()
+    monkeypatch.setattr("microapp.app.QApplication.quit", lambda: None)
+    history = app.history
+    day = app.clock.now().date()
+    outcomes: list[str] = []
+    app.overlay.finished.connect(lambda o, i: outcomes.append(o))
+    app.quit()
+    assert outcomes == ["skipped"]
+    assert history.db.is_closed()
+    reopened = open_store(app.profile.database_path, app.clock.now())
+    try:
+        from microapp.store.history import History
+
+        assert [p.outcome.value for p in History(reopened.db).pauses_on(day)] == ["skipped"]
+    finally:
+        reopened.db.close()

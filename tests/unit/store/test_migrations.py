@@ -1,0 +1,296 @@
+"""Tests for microapp.store.migrations: every past schema upgrades, keeps its rows, and a failed
+or killed migration leaves the file at the version it had."""
+
+from __future__ import annotations
+
+import ast
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from peewee import IntegrityError, SqliteDatabase
+
+import microapp.store.migrations as migrations_module
+from microapp.store.db import StoreError, open_store
+from microapp.store.history import History
+from microapp.store.migrations import (
+    LATEST_VERSION,
+    MIGRATIONS,
+    NewerSchemaError,
+    migrate,
+    schema_version,
+)
+
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+DAY = date(2026, 3, 9)
+
+PAUSE_SQL = ("INSERT INTO pause_event (at_utc, tz, day, outcome, intention, meeting) "
+             "VALUES (?, ?, ?, ?, ?, ?)")
+GRATITUDE_SQL = ("INSERT INTO gratitude_entry (at_utc, tz, day, recipient, relationship, text) "
+                 "VALUES (?, ?, ?, ?, ?, ?)")
+
+# Rows as version 1 wrote them, exact duplicates (an import run twice) included.
+V1_PAUSES = [
+    ("2026-03-09T08:00:00.000000Z", "Europe/Berlin", "2026-03-09", "completed", "listen", "Stand-up"),
+    ("2026-03-09T08:00:00.000000Z", "Europe/Berlin", "2026-03-09", "completed", "listen", "Stand-up"),
+    ("2026-03-09T13:00:00.000000Z", "Europe/Berlin", "2026-03-09", "skipped", None, None),
+    ("2026-03-09T13:00:00.000000Z", "Europe/Berlin", "2026-03-09", "skipped", None, None),
+    ("2026-03-09T15:00:00.000000Z", "Europe/Berlin", "2026-03-09", "missed", None, "Planning"),
+    ("2026-03-08T23:30:00.000000Z", "Europe/Berlin", "2026-03-08", "completed", "notice", None),
+]
+V1_GRATITUDE = [
+    ("2026-03-09T19:30:00.000000Z", "Europe/Berlin", "2026-03-09", "Sam", "colleague",
+     "You walk me through the deploy."),
+    ("2026-03-09T19:30:00.000000Z", "Europe/Berlin", "2026-03-09", "Sam", "colleague",
+     "You walk me through the deploy."),
+    ("2026-03-08T19:30:00.000000Z", "Europe/Berlin", "2026-03-08", "Mum", None,
+     "You listen to the whole story."),
+]
+ROWS_AFTER_FOLDING = {"pauses": 4, "gratitude": 2}
+
+
+@contextmanager
+def raw_db(path: Path) -> Iterator[SqliteDatabase]:
+    """A plain connection, no pragmas: how an older microapp's file looks from outside."""
+    db = SqliteDatabase(str(path))
+    db.connect()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def build_at_version(path: Path, version: int) -> None:
+    """A database as microapp ``version`` left it, holding the rows that version allowed."""
+    with raw_db(path) as db:
+        migrate(db, target=version)
+        assert schema_version(db) == version
+        if version >= 1:
+            rows = V1_PAUSES if version == 1 else list(dict.fromkeys(V1_PAUSES))
+            notes = V1_GRATITUDE if version == 1 else list(dict.fromkeys(V1_GRATITUDE))
+            for row in rows:
+                db.execute_sql(PAUSE_SQL, row)
+            for row in notes:
+                db.execute_sql(GRATITUDE_SQL, row)
+
+
+def count(db: SqliteDatabase, table: str) -> int:
+    return db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def index_names(db: SqliteDatabase) -> set[str]:
+    rows = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+    return {name for (name,) in rows if not name.startswith("sqlite_")}
+
+
+def test_versions_are_consecutive_from_one() -> None:
+    assert sorted(MIGRATIONS) == list(range(1, LATEST_VERSION + 1))
+
+
+@pytest.mark.parametrize("version", range(LATEST_VERSION + 1))
+def test_every_past_version_upgrades_and_keeps_its_rows(tmp_path: Path, version: int) -> None:
+    path = tmp_path / "microapp.sqlite3"
+    build_at_version(path, version)
+    opened = open_store(path, NOW)
+    try:
+        assert opened.problem is None
+        assert opened.persistent
+        assert schema_version(opened.db) == LATEST_VERSION
+        assert index_names(opened.db) >= {"pause_event_day", "pause_event_natural",
+                                          "gratitude_entry_day", "gratitude_entry_natural"}
+        history = History(opened.db)
+        if version == 0:
+            assert history.pause_count() == 0
+            return
+        assert count(opened.db, "pause_event") == ROWS_AFTER_FOLDING["pauses"]
+        assert count(opened.db, "gratitude_entry") == ROWS_AFTER_FOLDING["gratitude"]
+        # The rows read back through today's models, unchanged.
+        assert [(p.at.hour, p.outcome.value, p.meeting) for p in history.pauses_on(DAY)] == [
+            (9, "completed", "Stand-up"), (14, "skipped", None), (16, "missed", "Planning")]
+        assert history.pause_outcomes_by_day()[date(2026, 3, 8)] == ["completed"]
+        assert history.gratitude_days() == {date(2026, 3, 8), date(2026, 3, 9)}
+        assert [g.recipient for g in history.gratitude_on(DAY)] == ["Sam"]
+    finally:
+        opened.db.close()
+
+
+def test_a_zero_byte_file_is_version_zero_and_upgrades(tmp_path: Path) -> None:
+    path = tmp_path / "microapp.sqlite3"
+    path.write_bytes(b"")
+    opened = open_store(path, NOW)
+    try:
+        assert opened.problem is None
+        assert schema_version(opened.db) == LATEST_VERSION
+    finally:
+        opened.db.close()
+
+
+def test_migrate_reports_where_it_started_and_is_a_no_op_when_current(tmp_path: Path) -> None:
+    with raw_db(tmp_path / "db.sqlite3") as db:
+        assert migrate(db, target=1) == 0
+        assert migrate(db) == 1
+        assert migrate(db) == LATEST_VERSION
+        assert schema_version(db) == LATEST_VERSION
+
+
+def test_version_1_allows_duplicates_and_version_2_forbids_them(tmp_path: Path) -> None:
+    with raw_db(tmp_path / "db.sqlite3") as db:
+        migrate(db, target=1)
+        db.execute_sql(PAUSE_SQL, V1_PAUSES[0])
+        db.execute_sql(PAUSE_SQL, V1_PAUSES[0])
+        migrate(db)
+        assert count(db, "pause_event") == 1
+        with pytest.raises(IntegrityError):
+            db.execute_sql(PAUSE_SQL, V1_PAUSES[0])
+        db.execute_sql(PAUSE_SQL, V1_PAUSES[2])
+        with pytest.raises(IntegrityError):  # NULL meetings are equal for this key
+            db.execute_sql(PAUSE_SQL, V1_PAUSES[2])
+
+
+@pytest.mark.parametrize("version", range(1, LATEST_VERSION + 1))
+@pytest.mark.parametrize(
+    ("column", "value"), [("outcome", "maybe"), ("intention", "shout")])
+def test_the_schema_checks_outcomes_and_intentions(
+    tmp_path: Path, version: int, column: str, value: str
+) -> None:
+    row = dict(zip(("at_utc", "tz", "day", "outcome", "intention", "meeting"), V1_PAUSES[0],
+                   strict=True))
+    row[column] = value
+    with raw_db(tmp_path / "db.sqlite3") as db:
+        migrate(db, target=version)
+        with pytest.raises(IntegrityError, match="CHECK"):
+            db.execute_sql(PAUSE_SQL, tuple(row.values()))
+
+
+def test_a_failing_migration_leaves_the_version_and_the_rows_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "microapp.sqlite3"
+    build_at_version(path, 1)
+    real_v2 = MIGRATIONS[2]
+
+    def half_done(db: SqliteDatabase) -> None:
+        real_v2(db)  # all of version 2's work ...
+        db.execute_sql("DROP TABLE gratitude_entry")
+        raise RuntimeError("disk full")  # ... then it fails
+
+    monkeypatch.setitem(migrations_module.MIGRATIONS, 2, half_done)
+    with raw_db(path) as db, pytest.raises(RuntimeError, match="disk full"):
+        migrate(db)
+    monkeypatch.undo()
+
+    with raw_db(path) as db:
+        assert schema_version(db) == 1
+        assert count(db, "pause_event") == len(V1_PAUSES)  # duplicates not yet folded
+        assert count(db, "gratitude_entry") == len(V1_GRATITUDE)
+        assert index_names(db) == set()
+    # And the next start upgrades it properly.
+    opened = open_store(path, NOW)
+    try:
+        assert schema_version(opened.db) == LATEST_VERSION
+        assert count(opened.db, "pause_event") == ROWS_AFTER_FOLDING["pauses"]
+    finally:
+        opened.db.close()
+
+
+@pytest.mark.parametrize("journal_mode", ["wal", "delete"])
+def test_a_process_killed_mid_migration_leaves_the_old_version(
+    tmp_path: Path, journal_mode: str
+) -> None:
+    path = tmp_path / "microapp.sqlite3"
+    build_at_version(path, 1)
+    with raw_db(path) as db:
+        db.execute_sql(f"PRAGMA journal_mode = {journal_mode}")
+    # A real process, killed (os._exit: no cleanup, no rollback) in the middle of version 2.
+    script = textwrap.dedent(f"""
+        import os
+        from peewee import SqliteDatabase
+        from microapp.store import migrations
+        v2 = migrations.MIGRATIONS[2]
+        def killed(db):
+            v2(db)
+            os._exit(9)
+        migrations.MIGRATIONS[2] = killed
+        db = SqliteDatabase({str(path)!r})
+        db.connect()
+        migrations.migrate(db)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 9, result.stderr
+    with raw_db(path) as db:
+        assert schema_version(db) == 1
+        assert count(db, "pause_event") == len(V1_PAUSES)
+        assert index_names(db) == set()
+    opened = open_store(path, NOW)
+    try:
+        assert opened.problem is None
+        assert schema_version(opened.db) == LATEST_VERSION
+        assert count(opened.db, "pause_event") == ROWS_AFTER_FOLDING["pauses"]
+    finally:
+        opened.db.close()
+
+
+def newer_database(path: Path, journal_mode: str) -> bytes:
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA journal_mode = {journal_mode}")
+    conn.execute("CREATE TABLE pause_event (id INTEGER PRIMARY KEY, future TEXT)")
+    conn.execute("INSERT INTO pause_event (future) VALUES ('from the future')")
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("journal_mode", ["delete", "wal"])
+def test_a_newer_schema_is_left_untouched_with_a_message(
+    tmp_path: Path, journal_mode: str
+) -> None:
+    path = tmp_path / "microapp.sqlite3"
+    before = newer_database(path, journal_mode)
+    opened = open_store(path, NOW)
+    try:
+        assert opened.path is None  # this session runs in memory
+        assert opened.problem is not None
+        assert "newer microapp" in opened.problem
+        assert f"schema {LATEST_VERSION + 5}" in opened.problem
+        assert str(path) in opened.problem
+        History(opened.db).record_pause(NOW, "completed")  # the app still works
+    finally:
+        opened.db.close()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["microapp.sqlite3"]
+
+
+def test_a_newer_schema_with_repair_off_raises_and_leaves_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "microapp.sqlite3"
+    before = newer_database(path, "delete")
+    with pytest.raises(StoreError, match="newer microapp"):
+        open_store(path, NOW, repair=False)
+    assert path.read_bytes() == before
+
+
+def test_migrate_refuses_a_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    newer_database(path, "delete")
+    with raw_db(path) as db:
+        with pytest.raises(NewerSchemaError) as caught:
+            migrate(db)
+        assert caught.value.found == LATEST_VERSION + 5
+        assert schema_version(db) == LATEST_VERSION + 5
+
+
+def test_migrations_never_import_the_models() -> None:
+    # They are SQL frozen in time; today's models describe only the latest version.
+    tree = ast.parse(Path(migrations_module.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for a in node.names}
+    assert not {m for m in imported if m and "models" in m}
