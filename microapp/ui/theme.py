@@ -82,6 +82,7 @@ def style_sheet(name: str, palette: Palette, base_pt: float = 11.0) -> str:
     tokens = {k: _css_color(v) for k, v in asdict(palette).items() if isinstance(v, str)}
     tokens.update(
         title_pt=f"{base_pt * 2.6:.0f}", cue_pt=f"{base_pt * 1.9:.0f}",
+        heading_pt=f"{base_pt * 1.3:.0f}",
         body_pt=f"{base_pt * 1.15:.0f}", small_pt=f"{base_pt:.0f}",
     )
     sheet = _style_template(name)

@@ -34,12 +34,14 @@ class TodayPanel(QFrame):
         self.setObjectName("TodayPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setStyleSheet(style_sheet("panel", palette, 10.5))
-        self.setMinimumWidth(320)
+        self.setMinimumWidth(340)
+        self.setMaximumWidth(460)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(8)
         self.notice = _label("", "PanelNotice")
+        self.notice.setContentsMargins(10, 8, 10, 8)  # not QSS padding: wrapped height stays right
         self.notice.hide()
         layout.addWidget(self.notice)
         self.heading = _label("Today", "PanelHeading")

@@ -1,0 +1,139 @@
+"""End-to-end fixtures: the wheel installed in a fresh venv, and a real X server with a tray.
+
+These need Xvfb and trayer (`make test` installs them on Debian). Where they are missing the
+tests skip, except under CI, which sets MICROAPP_REQUIRE_E2E=1 and turns a skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "artifacts" / "e2e"
+
+
+def _need(*tools: str) -> None:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        message = f"end-to-end tests need {', '.join(missing)} (make sysdeps-test installs them)"
+        if os.environ.get("MICROAPP_REQUIRE_E2E"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):  # noqa: ANN001
+    """Poll a real outside observation (X window tree, a CLI's answer) until it holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+@dataclass
+class Installed:
+    venv: Path
+
+    @property
+    def microapp(self) -> str:
+        return str(self.venv / "bin" / "microapp")
+
+    @property
+    def python(self) -> str:
+        return str(self.venv / "bin" / "python")
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """`pip install .` (not editable) into a fresh venv: what a newcomer gets."""
+    root = tmp_path_factory.mktemp("installed")
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+           "--disable-pip-version-check"]
+    done = subprocess.run([*pip, str(REPO)], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return Installed(venv)
+
+
+@dataclass
+class Desktop:
+    display: str
+    env: dict[str, str]
+
+    def tree(self) -> str:
+        return subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True,
+                              env=self.env, timeout=10).stdout
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        subprocess.run(["import", "-window", "root", str(path)], env=self.env, timeout=30,
+                       check=True, capture_output=True)
+        return path
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _start_desktop(tmp_path: Path, with_tray: bool) -> Iterator[Desktop]:
+    _need("Xvfb", "trayer", "xwininfo", "import")
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
+                             "1280x800x24", "-nolisten", "tcp"],
+                            pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    assert number, "Xvfb did not start"
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
+    env.update(DISPLAY=f":{number}", QT_QPA_PLATFORM="xcb", HOME=str(tmp_path / "home"),
+               XDG_RUNTIME_DIR=str(tmp_path / "run"))
+    (tmp_path / "run").mkdir(mode=0o700)
+    (tmp_path / "home").mkdir()
+    desk = Desktop(display=env["DISPLAY"], env=env)
+    tray = None
+    try:
+        if with_tray:
+            tray = subprocess.Popen(
+                ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
+                 "--height", "32", "--transparent", "false", "--tint", "0x2b2b2b",
+                 "--SetDockType", "true"],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait_for(lambda: '"panel"' in desk.tree(), 15, "the trayer panel")
+        yield desk
+    finally:
+        if tray is not None:
+            _stop(tray)
+        _stop(xvfb)
+
+
+@pytest.fixture
+def desktop(tmp_path: Path) -> Iterator[Desktop]:
+    """Xvfb plus trayer as the tray host, on a display of its own."""
+    yield from _start_desktop(tmp_path, with_tray=True)
+
+
+@pytest.fixture
+def trayless_desktop(tmp_path: Path) -> Iterator[Desktop]:
+    """Xvfb with no tray host at all (like GNOME without the AppIndicator extension)."""
+    yield from _start_desktop(tmp_path, with_tray=False)
