@@ -8,12 +8,12 @@ import os
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_QPA_PLATFORMTHEME", "")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from microapp.core.paths import Profile  # noqa: E402
-from tests.helpers import FakeClock  # noqa: E402
+from microapp.core.paths import Profile
+from tests.helpers import FakeClock
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tzlocal
 
@@ -46,28 +46,34 @@ class SystemClock:
         return self.zone()
 
 
-def zone_name(tz: tzinfo | None) -> str:
-    """The IANA name of ``tz``.
+def zone_name(tz: tzinfo | None, at: datetime | None = None) -> str:
+    """The IANA name of ``tz`` (its offset at ``at`` decides when it has none).
 
-    Zones without a key (e.g. the fixed offsets ``datetime.fromisoformat`` gives) map to
-    "UTC" when their offset is zero and to ``Etc/GMT±N`` for whole hours; any other zone has
-    no IANA name, and storing "UTC" for it would show every event at the wrong hour.
+    A zone without a usable key - the fixed offsets ``datetime.fromisoformat`` gives, or
+    tzlocal's ``ZoneInfo.from_file(..., key="local")`` when the OS zone has no name - is named
+    ``Etc/GMT±N`` for its whole-hour offset at ``at``, so events still show at the right hour.
+    Anything else (a zero or half-hour offset, or no offset known) is "UTC": the stored UTC
+    instant and practice day stay right either way.
     """
-    key = getattr(tz, "key", None)
-    if key:
-        return str(key)
     if tz is None:
         return "UTC"
-    offset = tz.utcoffset(None)
-    if offset is not None:
-        seconds = int(offset.total_seconds())
-        if seconds == 0:
-            return "UTC"
-        hours, rest = divmod(seconds, 3600)
+    key = getattr(tz, "key", None)
+    if key and _is_iana(str(key)):
+        return str(key)
+    offset = tz.utcoffset(at)
+    if offset:
+        hours, rest = divmod(int(offset.total_seconds()), 3600)
         if rest == 0 and -12 <= hours <= 14:
-            # POSIX sign convention: Etc/GMT-2 is two hours *ahead* of UTC.
-            return f"Etc/GMT{-hours:+d}"
-    raise ValueError(f"the time zone {tz!r} has no IANA name; use a zoneinfo.ZoneInfo zone")
+            return f"Etc/GMT{-hours:+d}"  # POSIX sign: Etc/GMT-2 is two hours *ahead* of UTC
+    return "UTC"
+
+
+def _is_iana(key: str) -> bool:
+    try:
+        ZoneInfo(key)  # cached by zoneinfo after the first call
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def day_start(day: date, day_starts_at: time, zone: tzinfo) -> datetime:
@@ -134,7 +140,7 @@ class Stamp:
             raise ValueError("Stamp.of needs a timezone-aware instant")
         return cls(
             at_utc=instant.astimezone(ZoneInfo("UTC")),
-            tz=zone_name(instant.tzinfo),
+            tz=zone_name(instant.tzinfo, instant),
             day=practice_day(instant, day_starts_at),
         )
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
-_URL = re.compile(r"\b((?:https?|webcals?|caldavs?)://)([^\s/?#'\"<>]+)([^\s'\"<>]*)", re.IGNORECASE)
+_URL = re.compile(r"\b((?:https?|webcals?|caldavs?)://)([^\s/?#'\"<>]+)([^\s'\"<>]*)",
+                  re.IGNORECASE)
 _SECRET_WORDS = re.compile(
-    r"((?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key|auth)['\"]?\s*[=:]\s*['\"]?)"
+    r"((?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key|auth)"
+    r"['\"]?\s*[=:]\s*['\"]?)"
     r"([^\s&,;'\"]+)",
     re.IGNORECASE,
 )

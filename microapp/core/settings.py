@@ -153,7 +153,8 @@ def parse_settings(data: dict[str, Any], source: str = "settings") -> LoadedSett
                      + ", ".join(sorted(known_sections))))
         elif not isinstance(value, dict):
             problems.append(SettingsProblem(
-                key, f"{source}: {key} = {_describe(value)} is not allowed; expected a table [{key}]"))
+                key, f"{source}: {key} = {_describe(value)} is not allowed; "
+                     f"expected a table [{key}]"))
 
     for spec in _SPECS:
         section = data.get(spec.section)

@@ -25,6 +25,9 @@ class History:
 
     ``day_starts_at`` is the user's current setting; it only decides the practice day of
     events logged from now on (stored days are never recomputed).
+
+    Every query runs on ``self.db``, never on whatever database the models were last bound
+    to: two open stores (two files, or a file and the in-memory fallback) stay apart.
     """
 
     def __init__(self, db: SqliteDatabase, day_starts_at: time = DEFAULT_DAY_STARTS_AT) -> None:
@@ -52,24 +55,24 @@ class History:
                 at_utc=stamp.at_utc, tz=stamp.tz, day=stamp.day, outcome=record.outcome.value,
                 intention=record.intention.value if record.intention else None,
                 meeting=record.meeting,
-            ).on_conflict_ignore().execute()
+            ).on_conflict_ignore().execute(self.db)
         return record
 
     def pauses_on(self, day: date) -> list[PauseRecord]:
         query = (PauseEvent.select().where(PauseEvent.day == day)
-                 .order_by(PauseEvent.at_utc))
+                 .order_by(PauseEvent.at_utc).bind(self.db))
         return [self._pause(row) for row in query]
 
     def pause_outcomes_by_day(self) -> dict[date, list[str]]:
         """Every practice day with the outcomes logged on it (one query, for streaks)."""
         result: dict[date, list[str]] = defaultdict(list)
-        query = PauseEvent.select(PauseEvent.day, PauseEvent.outcome).tuples()
+        query = PauseEvent.select(PauseEvent.day, PauseEvent.outcome).tuples().bind(self.db)
         for day, outcome in query:
             result[_as_date(day)].append(outcome)
         return dict(result)
 
     def pause_count(self) -> int:
-        return PauseEvent.select(fn.COUNT(PauseEvent.id)).scalar() or 0
+        return PauseEvent.select(fn.COUNT(PauseEvent.id)).scalar(self.db) or 0
 
     @staticmethod
     def _pause(row: PauseEvent) -> PauseRecord:
@@ -94,18 +97,18 @@ class History:
             GratitudeEntry.insert(
                 at_utc=stamp.at_utc, tz=stamp.tz, day=stamp.day, recipient=recipient,
                 relationship=relationship, text=text, sent_via=sent_via, backfilled=False,
-            ).on_conflict_ignore().execute()
+            ).on_conflict_ignore().execute(self.db)
         return GratitudeRecord(at=_local(stamp.at_utc, stamp.tz), tz=stamp.tz, day=stamp.day,
                                recipient=recipient, relationship=relationship, text=text,
                                sent_via=sent_via)
 
     def gratitude_days(self) -> set[date]:
-        query = GratitudeEntry.select(GratitudeEntry.day).distinct().tuples()
+        query = GratitudeEntry.select(GratitudeEntry.day).distinct().tuples().bind(self.db)
         return {_as_date(day) for (day,) in query}
 
     def gratitude_on(self, day: date) -> list[GratitudeRecord]:
         query = (GratitudeEntry.select().where(GratitudeEntry.day == day)
-                 .order_by(GratitudeEntry.at_utc))
+                 .order_by(GratitudeEntry.at_utc).bind(self.db))
         return [
             GratitudeRecord(
                 at=_local(row.at_utc, row.tz), tz=row.tz, day=_as_date(row.day),

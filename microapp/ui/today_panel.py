@@ -72,7 +72,7 @@ class TodayPanel(QFrame):
         self.notice.setVisible(bool(text))
 
     def refresh(self, summary: TodaySummary) -> None:
-        self.heading.setText(f"Today · {summary.day.strftime('%A %d %B')}")
+        self.heading.setText(f"Today · {summary.day.strftime('%a %d %b')}")
         self.summary_line.setText(today_heading(summary))
         shown = summary.pauses[-MAX_LISTED_PAUSES:]
         lines = [pause_line(p) for p in shown]

@@ -53,6 +53,7 @@ class TrayController(QObject):
     quit_requested = Signal()
 
     RECHECK_MS = 30_000  # how often to look for a tray that appeared later
+    POPUP_WIDTH = 360
 
     def __init__(self, palette: Palette,
                  tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
@@ -165,6 +166,7 @@ class TrayController(QObject):
         if self.popup is None:
             self.popup = TodayPanel(self._palette)
             self.popup.setWindowFlags(Qt.WindowType.Popup)
+            self.popup.setFixedWidth(self.POPUP_WIDTH)
             self.popup.setWindowIcon(app_icon())
             self.popup.pause_requested.connect(self.popup.hide)
             self.popup.pause_requested.connect(self.pause_requested)
@@ -183,7 +185,7 @@ class TrayController(QObject):
             anchor = self.icon.geometry().center()
         screen = QGuiApplication.screenAt(anchor) or QGuiApplication.primaryScreen()
         area = screen.availableGeometry()
-        size = self.popup.sizeHint()
+        size = self.popup.size()
         x = min(max(area.left(), anchor.x() - size.width() // 2), area.right() - size.width())
         y = anchor.y() + 16
         if y + size.height() > area.bottom():

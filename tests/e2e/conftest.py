@@ -31,7 +31,7 @@ def _need(*tools: str) -> None:
         pytest.skip(message)
 
 
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):  # noqa: ANN001
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
     """Poll a real outside observation (X window tree, a CLI's answer) until it holds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -97,7 +97,7 @@ def test_tray_pause_status_and_single_instance(installed: Installed, desktop: De
     finally:
         if app.poll() is None:
             app.send_signal(signal.SIGTERM)
-        out, err = app.communicate(timeout=20)
+        _out, err = app.communicate(timeout=20)
     assert app.returncode == 0, f"unclean exit {app.returncode}: {err[-2000:]}"
 
 

@@ -37,7 +37,7 @@ def test_a_second_launch_forwards_pause(server: InstanceServer, profile: Profile
     with qtbot.waitSignal(server.command_received, timeout=10_000) as blocker:
         child = launch(profile, "pause")
     assert blocker.args == ["pause"]
-    out, err = child.communicate(timeout=10)
+    _out, err = child.communicate(timeout=10)
     assert child.returncode == 0, err
 
 

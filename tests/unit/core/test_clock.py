@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -55,7 +57,7 @@ def hours_between(a: datetime, b: datetime) -> float:
     ],
 )
 def test_default_day_starts_at_four(hh: int, mm: int, expected: date) -> None:
-    assert DEFAULT_DAY_STARTS_AT == time(4, 0)
+    assert time(4, 0) == DEFAULT_DAY_STARTS_AT
     assert practice_day(at(date(2026, 3, 10), hh, mm, BERLIN)) == expected
 
 
@@ -191,7 +193,7 @@ def test_stamp_rejects_naive_datetimes() -> None:
         (timezone(timedelta(hours=-5)), "Etc/GMT+5"),
     ],
 )
-def test_zone_name(tz, name: str) -> None:  # noqa: ANN001 - any tzinfo
+def test_zone_name(tz, name: str) -> None:
     assert zone_name(tz) == name
     # The name must resolve back to a zone with the same offset at the same instant.
     instant = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
@@ -206,9 +208,34 @@ def test_a_fixed_offset_is_not_mislabelled_utc() -> None:
     assert stamp.at_utc.astimezone(ZoneInfo(stamp.tz)).hour == 9
 
 
-def test_a_zone_without_an_iana_name_is_refused_rather_than_guessed() -> None:
-    with pytest.raises(ValueError, match="IANA"):
-        zone_name(timezone(timedelta(hours=5, minutes=30)))
+@pytest.fixture
+def nameless_berlin() -> ZoneInfo:
+    """What tzlocal returns when the OS zone file has no name: a keyless copy of a real zone."""
+    for folder in zoneinfo.TZPATH:
+        candidate = Path(folder) / "Europe" / "Berlin"
+        if candidate.is_file():
+            with candidate.open("rb") as handle:
+                return ZoneInfo.from_file(handle, key="local")
+    pytest.skip("no system zoneinfo database to read a zone file from")
+
+
+@pytest.mark.parametrize(("month", "name"), [(1, "Etc/GMT-1"), (7, "Etc/GMT-2")])
+def test_a_zone_without_a_usable_name_is_named_by_its_offset_then(
+    nameless_berlin: ZoneInfo, month: int, name: str
+) -> None:
+    instant = datetime(2026, month, 10, 9, 0, tzinfo=nameless_berlin)
+    stamp = Stamp.of(instant)
+    assert stamp.tz == name
+    assert stamp.at_utc.astimezone(ZoneInfo(stamp.tz)).hour == 9
+    assert stamp.day == date(2026, month, 10)
+
+
+def test_an_offset_no_iana_zone_can_name_still_keeps_the_instant_and_day() -> None:
+    instant = datetime(2026, 3, 11, 2, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    stamp = Stamp.of(instant)  # never raises: a pause must be saved whatever the zone
+    assert stamp.tz == "UTC"
+    assert stamp.at_utc == datetime(2026, 3, 10, 20, 30, tzinfo=UTC)
+    assert stamp.day == date(2026, 3, 10)  # 02:00 local is before the 04:00 start
 
 
 # --- today and next_day_start ---------------------------------------------------------------
@@ -277,20 +304,43 @@ def test_next_day_start_rejects_naive_datetimes() -> None:
         next_day_start(datetime(2026, 3, 10, 9, 0))
 
 
-ZONES = [BERLIN, NEW_YORK, ZoneInfo("Australia/Lord_Howe"), ZoneInfo("America/Santiago"), UTC]
+def dst_nights(zone: ZoneInfo, year: int = 2026) -> list[date]:
+    """The dates in ``year`` whose UTC offset differs from the day before's (at noon)."""
+    day, nights = date(year, 1, 1), []
+    while day.year == year:
+        noon = datetime.combine(day, time(12), tzinfo=zone)
+        if noon.utcoffset() != (noon - timedelta(days=1)).utcoffset():
+            nights.append(day)
+        day += timedelta(days=1)
+    return nights
 
 
-@settings(max_examples=300, deadline=None)
+# Whole-hour, half-hour (Lord Howe) and midnight (Santiago) clock changes, and none at all.
+ZONE_NIGHTS = [
+    (zone, night)
+    for zone in (BERLIN, NEW_YORK, ZoneInfo("Australia/Lord_Howe"), ZoneInfo("America/Santiago"))
+    for night in dst_nights(zone)
+] + [(ZoneInfo("UTC"), date(2026, 3, 29))]
+
+
+def test_the_property_test_really_visits_dst_nights() -> None:
+    assert len(ZONE_NIGHTS) == 9
+    assert (BERLIN, BERLIN_SPRING) in ZONE_NIGHTS and (NEW_YORK, NY_FALL) in ZONE_NIGHTS
+
+
+@settings(max_examples=400, deadline=None)
 @given(
-    minutes=st.integers(min_value=0, max_value=366 * 24 * 60),
-    zone=st.sampled_from(ZONES),
-    starts_at=st.sampled_from([time(0, 0), time(1, 30), time(2, 0), time(2, 30), time(4, 0),
-                               time(23, 0)]),
+    zone_night=st.sampled_from(ZONE_NIGHTS),
+    minutes=st.integers(min_value=-36 * 60, max_value=36 * 60),
+    starts_at=st.sampled_from([time(0, 0), time(0, 30), time(1, 30), time(2, 0), time(2, 15),
+                               time(2, 30), time(4, 0), time(23, 0)]),
 )
 def test_next_day_start_is_exactly_where_the_practice_day_changes(
-    minutes: int, zone, starts_at: time  # noqa: ANN001
+    zone_night: tuple[ZoneInfo, date], minutes: int, starts_at: time
 ) -> None:
-    now = (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)).astimezone(zone)
+    zone, night = zone_night
+    noon = datetime.combine(night, time(12), tzinfo=zone).astimezone(UTC)
+    now = (noon - timedelta(hours=12) + timedelta(minutes=minutes)).astimezone(zone)
     current = practice_day(now, starts_at)
     boundary = next_day_start(now, starts_at)
     just_before = (boundary.astimezone(UTC) - timedelta(microseconds=1)).astimezone(zone)
@@ -315,7 +365,7 @@ def local_zone(monkeypatch: pytest.MonkeyPatch):
     tzlocal.reload_localzone()
 
 
-def test_system_clock_is_aware_and_in_the_os_zone(local_zone) -> None:  # noqa: ANN001
+def test_system_clock_is_aware_and_in_the_os_zone(local_zone) -> None:
     local_zone("America/New_York")
     clock = SystemClock()
     assert clock.zone() == NEW_YORK
@@ -325,7 +375,7 @@ def test_system_clock_is_aware_and_in_the_os_zone(local_zone) -> None:  # noqa: 
     assert abs((now - datetime.now(UTC)).total_seconds()) < 60
 
 
-def test_system_clock_reload_zone_picks_up_a_changed_os_zone(local_zone) -> None:  # noqa: ANN001
+def test_system_clock_reload_zone_picks_up_a_changed_os_zone(local_zone) -> None:
     local_zone("Europe/Berlin")
     clock = SystemClock()
     assert clock.zone() == BERLIN

@@ -82,7 +82,8 @@ def test_every_url_in_a_line_is_redacted() -> None:
     [
         ("(see https://x.example/feed?t=abc123).", "(see https://x.example/feed?…)."),
         ("https://x.example/feed?t=abc123: 404", "https://x.example/feed?…: 404"),
-        ("https://en.example.org/wiki/Foo_(bar), next", "https://en.example.org/wiki/Foo_(bar), next"),
+        ("https://en.example.org/wiki/Foo_(bar), next",
+         "https://en.example.org/wiki/Foo_(bar), next"),
     ],
 )
 def test_punctuation_after_a_url_survives(text: str, expected: str) -> None:

@@ -38,8 +38,10 @@ GRATITUDE_SQL = ("INSERT INTO gratitude_entry (at_utc, tz, day, recipient, relat
 
 # Rows as version 1 wrote them, exact duplicates (an import run twice) included.
 V1_PAUSES = [
-    ("2026-03-09T08:00:00.000000Z", "Europe/Berlin", "2026-03-09", "completed", "listen", "Stand-up"),
-    ("2026-03-09T08:00:00.000000Z", "Europe/Berlin", "2026-03-09", "completed", "listen", "Stand-up"),
+    ("2026-03-09T08:00:00.000000Z", "Europe/Berlin", "2026-03-09", "completed", "listen",
+     "Stand-up"),
+    ("2026-03-09T08:00:00.000000Z", "Europe/Berlin", "2026-03-09", "completed", "listen",
+     "Stand-up"),
     ("2026-03-09T13:00:00.000000Z", "Europe/Berlin", "2026-03-09", "skipped", None, None),
     ("2026-03-09T13:00:00.000000Z", "Europe/Berlin", "2026-03-09", "skipped", None, None),
     ("2026-03-09T15:00:00.000000Z", "Europe/Berlin", "2026-03-09", "missed", None, "Planning"),
