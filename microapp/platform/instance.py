@@ -69,7 +69,7 @@ class InstanceServer(QObject):
             log.error("another microapp already answers for this profile")
             return False
         if QLocalServer.removeServer(self.key):
-            log.info("cleared the instance socket name (stale after a killed microapp, or unused)")
+            log.debug("cleared the instance socket name (stale after a killed microapp)")
         if self._server.listen(self.key):
             return True
         log.error("cannot listen for other launches: %s", self._server.errorString())

@@ -139,3 +139,31 @@ def test_quit_during_a_pause_records_it_as_skipped(make_app, monkeypatch, qtbot)
         assert [p.outcome.value for p in History(reopened.db).pauses_on(day)] == ["skipped"]
     finally:
         reopened.db.close()
+
+
+def test_an_unwritable_data_folder_still_shows_the_app_and_says_why(
+        tmp_path, clock: FakeClock, qtbot: QtBot, quick_pause, monkeypatch) -> None:
+    monkeypatch.setattr(MicroApp, "STARTUP_MESSAGE_DELAY_MS", 10)
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "data").write_text("a file where the data folder should be")  # mkdir fails, as root too
+    profile = Profile.under(root)
+    opened = open_store(profile.database_path, clock.now())
+    assert not opened.persistent
+    tray = TrayController(palette_for("light"), tray_available=lambda: False)
+    app = MicroApp(profile=profile, clock=clock, loaded=load_settings(profile.settings_path),
+                   opened=opened, tray_controller=tray)
+    try:
+        assert app.start()
+        assert tray.window.isVisible()
+        notice = tray.window.panel.notice
+        qtbot.waitUntil(lambda: "cannot write its history folder" in notice.text(), timeout=2000)
+        app.show_pause()  # pauses still work for this session
+        with qtbot.waitSignal(app.overlay.finished, timeout=3000):
+            pass
+        assert [p.outcome.value for p in app.history.pauses_on(clock.now().date())] == [
+            "completed"]
+    finally:
+        app.tray.stop()
+        app.server.close()
+        app.history.close()
