@@ -115,7 +115,19 @@ def cmd_pause(profile: Profile) -> int:
     return 0
 
 
+def _has_display() -> bool:
+    """Whether a graphical session is reachable (always true off Linux/BSD)."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return True
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def cmd_run(profile: Profile, demo: bool) -> int:
+    if not _has_display():
+        raise CliError("no graphical session found (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+                       "run microapp from your desktop, or use 'microapp status' here")
     from microapp.app import run_app
 
     if demo:

@@ -112,3 +112,11 @@ def test_status_does_not_load_qt(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "p")],
                           capture_output=True, text=True, timeout=60)
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_running_the_app_without_a_display_is_one_clear_error(tmp_path: Path) -> None:
+    done = run("--profile", str(tmp_path / "p"))
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "microapp: no graphical session found (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+        "run microapp from your desktop, or use 'microapp status' here"]
