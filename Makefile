@@ -28,11 +28,11 @@ demo: sysdeps $(VENV)/.installed
 	$(BIN)/microapp --demo
 
 test: sysdeps-test $(VENV)/.installed
-	$(BIN)/ruff check microapp tests
+	$(BIN)/ruff check microapp tests benchmarks
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check microapp tests
+	$(BIN)/ruff check microapp tests benchmarks
 
 clean:
 	rm -rf $(VENV) build dist artifacts

@@ -21,6 +21,7 @@ from microapp.platform.logs import setup_logging
 from microapp.store.db import OpenedStore, open_store
 from microapp.store.history import History
 from microapp.store.report import today_summary
+from microapp.ui.calendar_service import CalendarService
 from microapp.ui.overlay import PauseOverlay
 from microapp.ui.theme import app_icon, palette_for
 from microapp.ui.tray import TrayController
@@ -49,6 +50,8 @@ class MicroApp(QObject):
         self.tray.quit_requested.connect(self.quit)
         self.server = InstanceServer(profile.instance_key(), self)
         self.server.command_received.connect(self.handle_command)
+        self.calendars = CalendarService(profile, clock, self.settings, self)
+        self.calendars.updated.connect(self._on_calendars)
         self.overlay: PauseOverlay | None = None
         self._problems = list(startup_problems or [])
         self._problems += [str(p) for p in loaded.problems]
@@ -62,6 +65,7 @@ class MicroApp(QObject):
         if not self.server.listen():
             return False
         self.tray.start()
+        self.calendars.start()
         self.refresh()
         self._arm_day_timer()
         if self._problems:
@@ -114,9 +118,15 @@ class MicroApp(QObject):
 
     # -- today ---------------------------------------------------------------------------
 
+    def _on_calendars(self, _snapshot: object) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
+        snapshot = self.calendars.snapshot
         try:
-            self.tray.refresh(today_summary(self.history, self.clock))
+            self.tray.refresh(today_summary(
+                self.history, self.clock, snapshot.next_meeting(self.clock.now()),
+                [status.summary for status in snapshot.problems]))
         except Exception:
             log.exception("could not read today's history")
 
@@ -130,13 +140,19 @@ class MicroApp(QObject):
         self.refresh()
         self._arm_day_timer()
 
-    def quit(self) -> None:
-        log.info("quitting")
+    def shutdown(self) -> None:
+        """Stop everything this app started (idempotent): pause, tray, worker, socket, db."""
         if self.overlay is not None and not self.overlay.done:
             self.overlay.skip()
+        self._day_timer.stop()
         self.tray.stop()
+        self.calendars.stop()
         self.server.close()
         self.history.close()
+
+    def quit(self) -> None:
+        log.info("quitting")
+        self.shutdown()
         QApplication.quit()
 
 

@@ -15,10 +15,15 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from microapp import APP_NAME, __version__
 from microapp.core.paths import Profile
+
+if TYPE_CHECKING:
+    from microapp.core.clock import Clock
+    from microapp.core.meetings import Meeting
+    from microapp.core.settings import Settings
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
@@ -57,6 +62,45 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="today's pauses and your streaks",
                                  description="Print today's pauses and your streaks.")
     status.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+
+    meetings = commands.add_parser(
+        "meetings", parents=[common], help="the meetings microapp sees (next 24 h by default)",
+        description="List the meetings microapp would pause before, after filters.")
+    meetings.add_argument("--source", action="append", default=[], metavar="S",
+                          help="a configured calendar id, a .ics file, a folder or a URL "
+                               "(repeatable; default: every calendar that is on)")
+    meetings.add_argument("--from", dest="start", metavar="ISO",
+                          help="start of the window (default: now)")
+    meetings.add_argument("--to", dest="end", metavar="ISO",
+                          help="end of the window (default: 24 hours after the start)")
+    meetings.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+    meetings.add_argument("--all", action="store_true",
+                          help="also list meetings the filters skip, with the reason")
+
+    calendars = commands.add_parser("calendars", parents=[common], help="manage calendars",
+                                    description="List, add, remove, turn on or off calendars.")
+    cal = calendars.add_subparsers(dest="calendars_command", metavar="ACTION",
+                                   parser_class=_Parser, required=True)
+    cal.add_parser("list", parents=[common], help="the calendars microapp reads")
+    add = cal.add_parser("add", parents=[common], help="add a .ics file, folder, URL or CalDAV",
+                         description="Add a calendar. It is read once first: on failure nothing "
+                                     "is kept.")
+    add.add_argument("source", metavar="SOURCE", help="a .ics file, a folder of .ics files, an "
+                     "http(s)/webcal URL, or a CalDAV server URL with --user")
+    add.add_argument("--name", help="a name to show for it")
+    add.add_argument("--id", dest="source_id", help="a short id (default: from the source)")
+    add.add_argument("--caldav", action="store_true", help="SOURCE is a CalDAV server")
+    add.add_argument("--user", help="CalDAV user name (the password is asked for, or read "
+                     "from MICROAPP_CALDAV_PASSWORD, and kept in the system keyring)")
+    add.add_argument("--calendar", action="append", default=[], metavar="NAME",
+                     help="CalDAV: only this calendar (repeatable; default: all)")
+    add.add_argument("--password-file", action="store_true",
+                     help="CalDAV without a system keyring: keep the password in a file only "
+                          "you can read (not encrypted)")
+    for action, text in (("remove", "forget a calendar"), ("enable", "turn a calendar on"),
+                         ("disable", "turn a calendar off")):
+        sub = cal.add_parser(action, parents=[common], help=text)
+        sub.add_argument("source_id", metavar="ID")
     return parser
 
 
@@ -92,9 +136,10 @@ def cmd_status(profile: Profile, as_json: bool) -> int:
         opened = open_store(profile.database_path, clock.now(), repair=False)
     except StoreError as exc:
         raise CliError(str(exc)) from exc
+    next_meeting, problems = _offline_calendars(profile, settings, clock)
     history = History(opened.db, settings.day_starts_at)
     try:
-        summary = today_summary(history, clock)
+        summary = today_summary(history, clock, next_meeting, problems)
     finally:
         history.close()
     if as_json:
@@ -102,6 +147,28 @@ def cmd_status(profile: Profile, as_json: bool) -> int:
     else:
         print(format_status(summary))
     return 0
+
+
+def _offline_calendars(profile: Profile, settings: Settings,
+                       clock: Clock) -> tuple[Meeting | None, list[str]]:
+    """The next meeting for `status`, without touching the network: local files are read,
+    subscriptions and CalDAV come from their last good copies."""
+    if not any(c.enabled for c in settings.calendars):
+        return None, []
+    from datetime import timedelta
+
+    from microapp.core.calendars import CalendarEngine
+    from microapp.core.sources import SourceKind
+
+    now = clock.now()
+    engine = CalendarEngine.for_profile(profile, settings, clock.zone())
+    engine.load_cached()
+    local = {c.id for c in settings.calendars if c.kind in (SourceKind.FILE, SourceKind.FOLDER)}
+    engine.refresh_all(now, only=local)
+    upcoming = [m for m in engine.upcoming(now, now + timedelta(days=7), settings)
+                if m.start >= now]
+    problems = [s.summary for s in engine.statuses() if s.enabled and not s.ok]
+    return (upcoming[0] if upcoming else None), problems
 
 
 def cmd_pause(profile: Profile) -> int:
@@ -154,15 +221,48 @@ def _reset_demo_profile(profile: Profile) -> None:
     shutil.rmtree(root, ignore_errors=True)
 
 
+def _calendar_command(args: argparse.Namespace, profile: Profile) -> int:
+    from microapp import calendar_cli as cc
+
+    if args.command == "meetings":
+        return cc.cmd_meetings(profile, args.source, args.start, args.end, args.json, args.all)
+    action = args.calendars_command
+    if action == "list":
+        return cc.cmd_calendars_list(profile)
+    if action == "add":
+        return cc.cmd_calendars_add(profile, args.source, name=args.name,
+                                    source_id=args.source_id, caldav=args.caldav,
+                                    username=args.user, chosen=args.calendar,
+                                    password_file=args.password_file)
+    if action == "remove":
+        return cc.cmd_calendars_remove(profile, args.source_id)
+    return cc.cmd_calendars_enable(profile, args.source_id, action == "enable")
+
+
+def _log_to_file(profile: Profile) -> None:
+    """Commands log to the profile's log file, never onto the terminal they answer on."""
+    import logging
+
+    from microapp.platform.logs import setup_logging
+
+    if setup_logging(profile.log_path) is not None:
+        logging.getLogger().handlers.clear()
+        logging.getLogger().addHandler(logging.NullHandler())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         profile = resolve_profile(args)
+        if args.command is not None:
+            _log_to_file(profile)
         if args.command == "status":
             return cmd_status(profile, args.json)
         if args.command == "pause":
             return cmd_pause(profile)
+        if args.command in ("meetings", "calendars"):
+            return _calendar_command(args, profile)
         return cmd_run(profile, getattr(args, "demo", False))
     except CliError as exc:
         print(f"{APP_NAME}: {exc}", file=sys.stderr)

@@ -68,6 +68,11 @@ class Profile:
         return self.data_dir / DATABASE_FILE
 
     @property
+    def calendar_cache_dir(self) -> Path:
+        """Last good copies of subscribed calendars (used while offline)."""
+        return self.data_dir / "calendar-cache"
+
+    @property
     def log_path(self) -> Path:
         return self.log_dir / LOG_FILE
 

@@ -21,8 +21,12 @@ from typing import Any
 
 import tomli_w
 
+from microapp.core.sources import SourceConfig, SourceKind
+
 SCHEMA_VERSION = 1
 THEMES = ("system", "light", "dark")
+DEFAULT_IGNORED_TITLES = ("Focus time", "Lunch", "Busy")
+_SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,18 @@ class Settings:
     day_starts_at: time = time(4, 0)
     theme: str = "system"
     reduce_motion: bool = False
+    # Meetings: which calendar events get a doorway pause, and when.
+    lead_seconds: int = 60
+    refresh_minutes: int = 15
+    skip_all_day: bool = True
+    skip_cancelled: bool = True
+    skip_declined: bool = True
+    skip_free: bool = True
+    skip_tentative: bool = False
+    my_emails: tuple[str, ...] = ()
+    ignore_titles: tuple[str, ...] = DEFAULT_IGNORED_TITLES
+    link_patterns: tuple[tuple[str, str], ...] = ()  # (service name, regular expression)
+    calendars: tuple[SourceConfig, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
 
@@ -96,6 +112,58 @@ def _parse_bool(value: Any) -> bool:
     raise _Invalid("true or false (without quotes)")
 
 
+def _parse_int(low: int, high: int, unit: str) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+            return value
+        raise _Invalid(f"a whole number of {unit} from {low} to {high}")
+
+    return parse
+
+
+def _parse_emails(value: Any) -> tuple[str, ...]:
+    allowed = 'a list of e-mail addresses, e.g. ["me@example.com"]'
+    if not isinstance(value, list):
+        raise _Invalid(allowed)
+    out = []
+    for item in value:
+        if not isinstance(item, str) or "@" not in item or any(c.isspace() for c in item.strip()):
+            raise _Invalid(allowed)
+        out.append(item.strip().lower().removeprefix("mailto:"))
+    return tuple(dict.fromkeys(out))
+
+
+def _parse_titles(value: Any) -> tuple[str, ...]:
+    allowed = 'a list of title patterns, e.g. ["Focus time", "Lunch*"]'
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _Invalid(allowed)
+    return tuple(v.strip() for v in value)
+
+
+def _parse_link_patterns(value: Any) -> tuple[tuple[str, str], ...]:
+    allowed = ('a list of tables with a name and a regular expression, e.g. '
+               '[{ name = "Our Jitsi", pattern = "https://meet\\\\.example\\\\.org/\\\\S+" }]')
+    if not isinstance(value, list):
+        raise _Invalid(allowed)
+    out = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"name", "pattern"}:
+            raise _Invalid(allowed)
+        name, pattern = item["name"], item["pattern"]
+        if not isinstance(name, str) or not name.strip() or not isinstance(pattern, str):
+            raise _Invalid(allowed)
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise _Invalid(f"a valid regular expression ({pattern!r}: {exc})") from None
+        out.append((name.strip(), pattern))
+    return tuple(out)
+
+
+def _dump_link_patterns(value: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    return [{"name": name, "pattern": pattern} for name, pattern in value]
+
+
 @dataclass(frozen=True)
 class _Spec:
     section: str
@@ -113,7 +181,99 @@ _SPECS: tuple[_Spec, ...] = (
     _Spec("general", "day_starts_at", "day_starts_at", _parse_time, lambda t: t.strftime("%H:%M")),
     _Spec("general", "theme", "theme", _parse_choice(THEMES), str),
     _Spec("pause", "reduce_motion", "reduce_motion", _parse_bool, bool),
+    _Spec("meetings", "lead_seconds", "lead_seconds", _parse_int(0, 600, "seconds"), int),
+    _Spec("meetings", "refresh_minutes", "refresh_minutes", _parse_int(1, 1440, "minutes"), int),
+    _Spec("meetings", "skip_all_day", "skip_all_day", _parse_bool, bool),
+    _Spec("meetings", "skip_cancelled", "skip_cancelled", _parse_bool, bool),
+    _Spec("meetings", "skip_declined", "skip_declined", _parse_bool, bool),
+    _Spec("meetings", "skip_free", "skip_free", _parse_bool, bool),
+    _Spec("meetings", "skip_tentative", "skip_tentative", _parse_bool, bool),
+    _Spec("meetings", "my_emails", "my_emails", _parse_emails, list),
+    _Spec("meetings", "ignore_titles", "ignore_titles", _parse_titles, list),
+    _Spec("meetings", "link_patterns", "link_patterns", _parse_link_patterns,
+          _dump_link_patterns),
 )
+CALENDARS_KEY = "calendars"
+
+
+def parse_calendar_entry(entry: Any, where: str) -> SourceConfig:
+    """One ``[[calendars]]`` table; raises ValueError naming the key, the value and what is
+    allowed."""
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where} = {_describe(entry)} is not allowed; expected a table")
+    known = {"id", "kind", "location", "name", "enabled", "username", "calendars"}
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise ValueError(f"{where}.{unknown[0]} is not a calendar key; known: "
+                         + ", ".join(sorted(known)))
+    source_id = entry.get("id")
+    if not isinstance(source_id, str) or not _SOURCE_ID.match(source_id):
+        raise ValueError(f"{where}.id = {_describe(source_id)} is not allowed; expected a short "
+                         "name of letters, digits, '.', '_' or '-'")
+    kind = entry.get("kind")
+    if kind not in {k.value for k in SourceKind}:
+        raise ValueError(f"{where}.kind = {_describe(kind)} is not allowed; expected one of "
+                         + ", ".join(f'"{k.value}"' for k in SourceKind))
+    location = entry.get("location")
+    if not isinstance(location, str) or not location.strip():
+        raise ValueError(f"{where}.location = {_describe(location)} is not allowed; expected a "
+                         "path or a URL")
+    name = entry.get("name", "")
+    enabled = entry.get("enabled", True)
+    username = entry.get("username")
+    chosen = entry.get("calendars", [])
+    if not isinstance(name, str):
+        raise ValueError(f"{where}.name = {_describe(name)} is not allowed; expected text")
+    if not isinstance(enabled, bool):
+        raise ValueError(f"{where}.enabled = {_describe(enabled)} is not allowed; "
+                         "expected true or false")
+    if username is not None and not isinstance(username, str):
+        raise ValueError(f"{where}.username = {_describe(username)} is not allowed; "
+                         "expected text")
+    if not isinstance(chosen, list) or not all(isinstance(c, str) for c in chosen):
+        raise ValueError(f"{where}.calendars = {_describe(chosen)} is not allowed; expected a "
+                         "list of calendar names or URLs")
+    return SourceConfig(id=source_id, kind=SourceKind(kind), location=location.strip(),
+                        name=name.strip(), enabled=enabled, username=username or None,
+                        calendars=tuple(chosen))
+
+
+def calendar_entry(config: SourceConfig) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": config.id, "kind": config.kind.value,
+                             "location": config.location}
+    if config.name:
+        entry["name"] = config.name
+    entry["enabled"] = config.enabled
+    if config.username:
+        entry["username"] = config.username
+    if config.calendars:
+        entry["calendars"] = list(config.calendars)
+    return entry
+
+
+def _parse_calendars(raw: Any, source: str,
+                     problems: list[SettingsProblem]) -> tuple[SourceConfig, ...]:
+    if not isinstance(raw, list):
+        problems.append(SettingsProblem(CALENDARS_KEY, (
+            f"{source}: calendars = {_describe(raw)} is not allowed; expected [[calendars]] "
+            "tables")))
+        return ()
+    out: list[SourceConfig] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(raw):
+        where = f"calendars[{i + 1}]"
+        try:
+            config = parse_calendar_entry(entry, where)
+        except ValueError as exc:
+            problems.append(SettingsProblem(where, f"{source}: {exc}; this calendar is skipped"))
+            continue
+        if config.id in seen:
+            problems.append(SettingsProblem(where, (
+                f"{source}: {where}.id = \"{config.id}\" is used twice; the second is skipped")))
+            continue
+        seen.add(config.id)
+        out.append(config)
+    return tuple(out)
 
 
 def _describe(value: Any) -> str:
@@ -121,8 +281,10 @@ def _describe(value: Any) -> str:
         return f'"{value}"'
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_describe(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "a table"
+        return "{ " + ", ".join(f"{k} = {_describe(v)}" for k, v in value.items()) + " }"
     return repr(value)
 
 
@@ -144,13 +306,16 @@ def parse_settings(data: dict[str, Any], source: str = "settings") -> LoadedSett
             f"{source}: schema_version = {version} was written by a newer microapp "
             f"(this one knows up to {SCHEMA_VERSION}); keys it does not know are ignored"))
 
+    if CALENDARS_KEY in data:
+        values["calendars"] = _parse_calendars(data[CALENDARS_KEY], source, problems)
+
     for key, value in data.items():
-        if key == "schema_version":
+        if key in ("schema_version", CALENDARS_KEY):
             continue
         if key not in known_sections:
             problems.append(SettingsProblem(
                 key, f"{source}: unknown key {key} is ignored; known sections: "
-                     + ", ".join(sorted(known_sections))))
+                     + ", ".join(sorted(known_sections | {CALENDARS_KEY}))))
         elif not isinstance(value, dict):
             problems.append(SettingsProblem(
                 key, f"{source}: {key} = {_describe(value)} is not allowed; "
@@ -211,8 +376,11 @@ def settings_to_toml(settings: Settings) -> str:
     data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     for spec in _SPECS:
         data.setdefault(spec.section, {})[spec.name] = spec.dump(getattr(settings, spec.attr))
+    if settings.calendars:
+        data[CALENDARS_KEY] = [calendar_entry(c) for c in settings.calendars]
     header = ("# microapp settings. Times are local \"HH:MM\"; theme is system, light or dark.\n"
-              "# Edit while microapp is closed, or use its Settings window.\n")
+              "# Calendars are easiest to manage with `microapp calendars add|list|remove`.\n"
+              "# Passwords are never kept here: they live in your system keyring.\n")
     return header + tomli_w.dumps(data)
 
 
@@ -233,7 +401,9 @@ def save_settings(settings: Settings, path: Path, now: datetime) -> Path | None:
         shutil.copy2(path, kept)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
+    # Private: calendar subscription URLs often carry a secret token.
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding="utf-8") as handle:
         handle.write(settings_to_toml(settings))
         handle.flush()
         os.fsync(handle.fileno())
@@ -243,5 +413,5 @@ def save_settings(settings: Settings, path: Path, now: datetime) -> Path | None:
 
 def setting_keys() -> list[str]:
     """Every key a settings file may hold (for help texts and tests)."""
-    return ["schema_version"] + [spec.key for spec in _SPECS]
+    return ["schema_version"] + [spec.key for spec in _SPECS] + [CALENDARS_KEY]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
+from microapp.core.meetings import Meeting
 from microapp.core.records import Outcome, PauseRecord
 from microapp.core.streaks import StreakSummary
 
@@ -16,6 +17,8 @@ class TodaySummary:
     pauses: list[PauseRecord]
     pause_streak: StreakSummary
     gratitude_streak: StreakSummary
+    next_meeting: Meeting | None = None
+    calendar_problems: tuple[str, ...] = ()  # one redacted line per broken source
 
     @property
     def completed(self) -> int:
@@ -24,7 +27,7 @@ class TodaySummary:
     def as_json(self) -> dict[str, Any]:
         """The `status --json` document (DESIGN's contract, plus today's pauses)."""
         return {
-            "next_meeting": None,
+            "next_meeting": self.next_meeting.as_json() if self.next_meeting else None,
             "streaks": {
                 "pause": self.pause_streak.as_dict(),
                 "gratitude": self.gratitude_streak.as_dict(),
@@ -77,19 +80,33 @@ def today_heading(summary: TodaySummary) -> str:
     return f"{n} {noun} today, {summary.completed} completed"
 
 
+def meeting_line(meeting: Meeting, zone: tzinfo | None = None) -> str:
+    """"Next: Tue 14:00 Design review · Zoom" — the day only when it is not today's."""
+    start = meeting.start.astimezone(zone) if zone else meeting.start
+    service = f" · {meeting.service}" if meeting.service else ""
+    return f"Next: {start:%a %H:%M} {meeting.title}{service}"
+
+
 def format_status(summary: TodaySummary) -> str:
     """Plain text for `microapp status`."""
     lines = [f"Today ({summary.day.strftime('%a %d %b %Y')}): {today_heading(summary)}"]
     lines += [f"  {pause_line(p)}" for p in summary.pauses]
+    if summary.next_meeting is not None:
+        lines.append(meeting_line(summary.next_meeting))
+    lines += [f"Calendar problem: {line}" for line in summary.calendar_problems]
     lines.append(streak_line("Pause streak", summary.pause_streak))
     lines.append(streak_line("Gratitude streak", summary.gratitude_streak))
     return "\n".join(lines)
 
 
 def tooltip_text(summary: TodaySummary) -> str:
-    return "\n".join([
-        "microapp",
+    lines = ["microapp"]
+    if summary.next_meeting is not None:
+        lines.append(meeting_line(summary.next_meeting))
+    lines += [
         today_heading(summary),
         streak_line("Pause streak", summary.pause_streak),
         streak_line("Gratitude streak", summary.gratitude_streak),
-    ])
+    ]
+    lines += [f"⚠ {line}" for line in summary.calendar_problems]
+    return "\n".join(lines)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from microapp.core.clock import Clock, today
+from microapp.core.meetings import Meeting
 from microapp.core.streaks import gratitude_streaks, pause_streaks
 from microapp.core.summary import TodaySummary
 from microapp.store.history import History
 
 
-def today_summary(history: History, clock: Clock) -> TodaySummary:
+def today_summary(history: History, clock: Clock, next_meeting: Meeting | None = None,
+                  calendar_problems: Sequence[str] = ()) -> TodaySummary:
     day = today(clock, history.day_starts_at)
     return TodaySummary(
         day=day,
         pauses=history.pauses_on(day),
         pause_streak=pause_streaks(history.pause_outcomes_by_day(), day),
         gratitude_streak=gratitude_streaks(history.gratitude_days(), day),
+        next_meeting=next_meeting,
+        calendar_problems=tuple(calendar_problems),
     )

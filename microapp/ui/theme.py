@@ -24,17 +24,18 @@ class Palette:
     button: str
     border: str
     breath: str
+    warning: str
 
 
 LIGHT = Palette(
     dark=False, wash="#E6F4F1EA", panel="#FBFAF6", text="#1D2B29", muted="#5A6B67",
     accent="#2A7F6C", accent_soft="#D7EDE6", on_accent="#FFFFFF", button="#FFFFFF",
-    border="#C9D6D2", breath="#6FB9A6",
+    border="#C9D6D2", breath="#6FB9A6", warning="#9A5B00",
 )
 DARK = Palette(
     dark=True, wash="#E0101A1E", panel="#1B2427", text="#E9F0EE", muted="#9DB0AB",
     accent="#7CC9B4", accent_soft="#24443D", on_accent="#0E1A17", button="#222E31",
-    border="#3A4B4F", breath="#5FAE99",
+    border="#3A4B4F", breath="#5FAE99", warning="#F0B45A",
 )
 
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from microapp.core.summary import TodaySummary, pause_line, streak_line, today_heading
+from microapp.core.summary import (
+    TodaySummary,
+    meeting_line,
+    pause_line,
+    streak_line,
+    today_heading,
+)
 from microapp.ui.theme import Palette, style_sheet
 
 MAX_LISTED_PAUSES = 8
@@ -48,12 +54,16 @@ class TodayPanel(QFrame):
         layout.addWidget(self.heading)
         self.summary_line = _label("", "PanelMuted")
         layout.addWidget(self.summary_line)
+        self.next_meeting = _label("", "PanelNext")
+        layout.addWidget(self.next_meeting)
         self.pause_list = _label("")
         layout.addWidget(self.pause_list)
         self.pause_streak = _label("")
         self.gratitude_streak = _label("")
         layout.addWidget(self.pause_streak)
         layout.addWidget(self.gratitude_streak)
+        self.problems = _label("", "PanelProblem")
+        layout.addWidget(self.problems)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -83,3 +93,9 @@ class TodayPanel(QFrame):
         self.pause_list.setVisible(bool(lines))
         self.pause_streak.setText(streak_line("Pause streak", summary.pause_streak))
         self.gratitude_streak.setText(streak_line("Gratitude streak", summary.gratitude_streak))
+        next_text = meeting_line(summary.next_meeting) if summary.next_meeting else ""
+        self.next_meeting.setText(next_text)
+        self.next_meeting.setVisible(bool(next_text))
+        problems = "\n".join(f"⚠ {line}" for line in summary.calendar_problems)
+        self.problems.setText(problems)
+        self.problems.setVisible(bool(problems))

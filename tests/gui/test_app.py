@@ -39,9 +39,7 @@ def make_app(profile: Profile, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
     for app in made:
         if app.overlay is not None and shiboken6.isValid(app.overlay):
             app.overlay.close()
-        app.tray.stop()
-        app.server.close()
-        app.history.close()
+        app.shutdown()
 
 
 def test_pause_now_is_shown_saved_and_counted(make_app, qtbot: QtBot, quick_pause,
@@ -164,6 +162,4 @@ def test_an_unwritable_data_folder_still_shows_the_app_and_says_why(
         assert [p.outcome.value for p in app.history.pauses_on(clock.now().date())] == [
             "completed"]
     finally:
-        app.tray.stop()
-        app.server.close()
-        app.history.close()
+        app.shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from dataclasses import replace
 from datetime import datetime, time
@@ -103,12 +104,17 @@ def test_saved_file_is_commented_toml_with_every_key(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# microapp settings.")
     data = tomllib.loads(text)
-    assert data == {
-        "schema_version": SCHEMA_VERSION,
-        "general": {"day_starts_at": "05:15", "theme": "dark"},
-        "pause": {"reduce_motion": True},
-    }
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert data["general"] == {"day_starts_at": "05:15", "theme": "dark"}
+    assert data["pause"] == {"reduce_motion": True}
+    assert data["meetings"] == {
+        "lead_seconds": 60, "refresh_minutes": 15, "skip_all_day": True,
+        "skip_cancelled": True, "skip_declined": True, "skip_free": True,
+        "skip_tentative": False, "my_emails": [], "ignore_titles": ["Focus time", "Lunch", "Busy"],
+        "link_patterns": []}
+    assert "calendars" not in data  # none configured
     assert settings_to_toml(GOOD_SETTINGS) == text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # subscription URLs hold secrets
 
 
 def test_saving_over_a_valid_file_keeps_no_copy(path: Path) -> None:
@@ -119,8 +125,10 @@ def test_saving_over_a_valid_file_keeps_no_copy(path: Path) -> None:
 
 
 def test_setting_keys() -> None:
-    assert setting_keys() == [
+    keys = setting_keys()
+    assert keys[:4] == [
         "schema_version", "general.day_starts_at", "general.theme", "pause.reduce_motion"]
+    assert "meetings.lead_seconds" in keys and keys[-1] == "calendars"
 
 
 # --- bad values -----------------------------------------------------------------------------
@@ -306,3 +314,56 @@ def test_save_creates_the_config_folder(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "settings.toml"
     save_settings(Settings(), path, NOW)
     assert load_settings(path).settings == Settings()
+
+
+# -- meetings and calendars ------------------------------------------------------------------
+
+def test_calendars_and_meeting_settings_round_trip(path: Path) -> None:
+    from microapp.core.sources import SourceConfig, SourceKind
+
+    settings = Settings(
+        lead_seconds=120, skip_tentative=True, my_emails=("me@example.com",),
+        ignore_titles=("Focus*",), link_patterns=(("Our Jitsi", r"https://meet\.example\.org/\S+"),),
+        calendars=(
+            SourceConfig("work", SourceKind.URL, "https://example.com/private-abc/basic.ics",
+                         "Work"),
+            SourceConfig("home", SourceKind.CALDAV, "https://dav.example.com/", "Home",
+                         enabled=False, username="me", calendars=("Family",)),
+        ))
+    save_settings(settings, path, NOW)
+    loaded = load_settings(path)
+    assert loaded.problems == []
+    assert loaded.settings == settings
+    assert "password" not in path.read_text(encoding="utf-8").lower().replace(
+        "passwords are never kept here", "")
+
+
+@pytest.mark.parametrize(("text", "key", "words"), [
+    ('[meetings]\nlead_seconds = 900\n', "meetings.lead_seconds", ["900", "0 to 600"]),
+    ('[meetings]\nmy_emails = ["not an address"]\n', "meetings.my_emails",
+     ['"not an address"', "e-mail"]),
+    ('[meetings]\nlink_patterns = [{ name = "x", pattern = "(" }]\n', "meetings.link_patterns",
+     ["regular expression"]),
+    ('[[calendars]]\nid = "w"\nkind = "ftp"\nlocation = "x"\n', "calendars[1]",
+     ['"ftp"', '"caldav"']),
+    ('[[calendars]]\nid = "has space"\nkind = "file"\nlocation = "x"\n', "calendars[1]",
+     ['"has space"']),
+    ('[[calendars]]\nid = "w"\nkind = "file"\nlocation = "a"\n'
+     '[[calendars]]\nid = "w"\nkind = "file"\nlocation = "b"\n', "calendars[2]", ["twice"]),
+    ('calendars = 3\n', "calendars", ["[[calendars]]"]),
+])
+def test_bad_meeting_and_calendar_values_name_key_value_and_allowed(
+        path: Path, text: str, key: str, words: list[str]) -> None:
+    write(path, text)
+    loaded = load_settings(path)
+    assert [p.key for p in loaded.problems] == [key]
+    for word in words:
+        assert word in loaded.problems[0].message
+
+
+def test_a_bad_calendar_entry_does_not_drop_the_good_ones(path: Path) -> None:
+    write(path, '[[calendars]]\nid = "good"\nkind = "file"\nlocation = "~/cal.ics"\n'
+                '[[calendars]]\nid = "bad"\nkind = "file"\n')
+    loaded = load_settings(path)
+    assert [c.id for c in loaded.settings.calendars] == ["good"]
+    assert "calendars[2].location" in loaded.problems[0].message
