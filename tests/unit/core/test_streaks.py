@@ -311,25 +311,6 @@ def test_pause_outcomes() -> None:
     assert pytest.approx(0.5) == STRENGTH_MULTIPLIER**13
 
 
-def test_ten_years_is_fast() -> None:
-    outcomes = {
-        # ~36,500 events; "completed" last (or absent) so every outcome is looked at.
-        TODAY - i * ONE: [*PAUSE_OUTCOMES[1:] * 3, "completed" if i % 5 else "skipped"]
-        for i in range(3650)
-    }
-    entry_days = [TODAY - i * ONE for i in range(3650) if i % 9]
-    best_pause = best_gratitude = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        pause_streaks(outcomes, TODAY)
-        best_pause = min(best_pause, time.perf_counter() - start)
-        start = time.perf_counter()
-        gratitude_streaks(entry_days, TODAY, {6})
-        best_gratitude = min(best_gratitude, time.perf_counter() - start)
-    assert best_pause < 0.020
-    assert best_gratitude < 0.020
-
-
 # --- Documented non-properties ----------------------------------------------------------------
 # Forgiveness is greedy (left to right) over calendar days, so a change early in the history can
 # move which later misses are forgiven. These pin the consequences down so nobody "fixes" them.
