@@ -81,7 +81,8 @@ class SourceStatus:
             return f"{self.label}: turned off"
         if self.ok:
             return f"{self.label}: {self.events} events" + (" (cached copy)" if self.stale else "")
-        text = f"{self.label}: {self.error}"
+        error = self.error or "could not be read"
+        text = error if error.startswith(self.label) else f"{self.label}: {error}"
         return text + (" Showing the last good copy." if self.stale else "")
 
 
