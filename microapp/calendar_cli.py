@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from microapp.cli import EXIT_BAD_INPUT, EXIT_FAILURE, CliError
@@ -27,6 +28,9 @@ from microapp.core.paths import Profile
 from microapp.core.redact import redact
 from microapp.core.settings import Settings, load_settings, save_settings
 from microapp.core.sources import SourceConfig, SourceError, SourceKind
+
+if TYPE_CHECKING:
+    from microapp.core.sources.secrets import SecretStore
 
 DEFAULT_WINDOW = timedelta(hours=24)
 ADD_LOOKAHEAD = timedelta(days=14)
@@ -268,16 +272,31 @@ def cmd_calendars_add(profile: Profile, source: str, *, name: str | None, source
             secrets.delete(new_id)
         shutil.rmtree(profile.calendar_cache_dir / "caldav" / new_id, ignore_errors=True)
         raise
+    found = _discovered(profile, config, secrets) if secrets is not None else []
     _save(profile, replace(settings, calendars=(*settings.calendars, config)))
     count = len(upcoming)
     noun = "meeting" if count == 1 else "meetings"
     print(f'Added "{config.label}" ({kind.value}, id {new_id}): {count} upcoming {noun} '
           f"in the next {ADD_LOOKAHEAD.days} days.")
+    if found:
+        which = "using " + (", ".join(chosen) if chosen else "all of them")
+        print(f"Calendars there: {', '.join(found)} ({which}; choose with --calendar NAME).")
     if upcoming:
         first = upcoming[0]
         print(f"Next: {first.start.astimezone(clock.zone()):%a %d %b %H:%M} {first.title}"
               + (f" · {first.service}" if first.service else ""))
     return 0
+
+
+def _discovered(profile: Profile, config: SourceConfig, secrets: SecretStore) -> list[str]:
+    """The names of the calendars a CalDAV account holds (best effort: only for the message)."""
+    from microapp.core.sources.caldav import CalDavFetcher
+
+    try:
+        fetcher = CalDavFetcher(config, secrets, profile.calendar_cache_dir / "caldav" / config.id)
+        return [name for name, _url in fetcher.discover()]
+    except SourceError:
+        return []
 
 
 def _find(settings: Settings, source_id: str) -> SourceConfig:
