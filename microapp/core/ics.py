@@ -15,22 +15,26 @@ and never lets calendar content raise out of :meth:`ParsedCalendar.meetings_betw
   and floating times into that zone, as the x-wr-timezone package does, so that a weekly
   9:00 meeting stays at 9:00 across DST.
 * **Events**: a missing DTEND means DURATION, else :data:`DEFAULT_EVENT_LENGTH` (a DATE event:
-  one day); an unreadable DTEND or DURATION is ignored the same way; a repeated DTSTART keeps the
-  first; a missing UID gets a stable one from SUMMARY and DTSTART; the same UID and RECURRENCE-ID
-  seen twice (two CalDAV objects, a re-sent invitation) keeps the highest SEQUENCE, then the
-  latest LAST-MODIFIED/DTSTAMP; events of a METHOD:CANCEL message are cancelled.
-* **Recurrence** (recurring-ical-events over dateutil): RRULE with both COUNT and UNTIL keeps
-  UNTIL (dateutil would warn, RFC 5545 forbids both); a rule that can never fall on any day
-  (e.g. BYMONTH=2;BYMONTHDAY=30) is dropped at parse time, because dateutil would search for it
-  up to the year 9999 on every query; and a series whose rule would have to be stepped through
-  more than :data:`MAX_RULE_STEPS` times to reach a window (FREQ=SECONDLY since last year,
-  DAILY since the year 1) is left out of that query. A series that fails for any other reason is
-  skipped and counted, never raised.
+  one day); an unreadable DTEND or DURATION, an end before the start and a negative duration
+  are treated the same way (recurring-ical-events would swap start and end, which turns an
+  edited DTSTART into an event decades long); a property given twice keeps the first; a missing
+  UID gets a stable one from SUMMARY and DTSTART; the same UID and RECURRENCE-ID seen twice (two
+  CalDAV objects, a re-sent invitation) keeps the highest SEQUENCE, then the latest
+  LAST-MODIFIED/DTSTAMP; the events of a METHOD:CANCEL message are cancelled.
+* **Recurrence** (recurring-ical-events over dateutil): an RRULE with both COUNT and UNTIL keeps
+  UNTIL (RFC 5545 forbids both; dateutil warns). dateutil looks for the next occurrence until
+  the year 9999, so a rule that can never fall on any day (BYMONTH=2;BYMONTHDAY=30, a BYSETPOS
+  past the end of its set) is dropped at parse time, leaving DTSTART as the only occurrence, as
+  RFC 5545 has it. It also walks from DTSTART to the window, so a series that would cost more
+  than :data:`MAX_RULE_STEPS` to get there (FREQ=SECONDLY since last year, DAILY since the year
+  1) is left out of that query, and no series adds more than :data:`MAX_OCCURRENCES` to one
+  query. A series that fails for any other reason is skipped, counted and logged, never raised.
 
 Parsing is the expensive part (icalendar reads every content line in Python), so only the lines
 needed to place events in time are parsed up front; the lines that describe a meeting (title,
 status, attendees, links) are kept as text and parsed the first time an occurrence of that
-event falls in a queried window.
+event falls in a queried window. One-off events, the bulk of most calendars, are kept sorted by
+start and found by bisection; the recurrence query only holds the series.
 """
 
 from __future__ import annotations
@@ -68,17 +72,16 @@ log = logging.getLogger(__name__)
 DEFAULT_EVENT_LENGTH = timedelta(minutes=30)
 """The length of an event with neither DTEND nor DURATION (an all-day one lasts one day)."""
 
-MAX_RULE_STEPS = 200_000
+MAX_RULE_STEPS = 100_000
 """How much of a repeat rule one query may compute: dateutil walks from DTSTART period by
 period and makes every occurrence on the way; periods plus occurrences may not exceed this.
-About 270 years of a daily rule, 11 of an hourly one, 28 hours of a secondly one."""
+About 137 years of a daily rule, 5 of an hourly one, 14 hours of a secondly one."""
 
-MAX_OCCURRENCES = 5_000
-"""How many occurrences one series may add to one query: a daily meeting for 13 years, or a
-rule no person keeps (every minute, every second) over a few days."""
+MAX_OCCURRENCES = 2_000
+"""How many occurrences one series may add to one query: a daily meeting for five years, or
+a rule no person keeps (every minute, every second) over a day or two."""
 
 _NO_TITLE = "(no title)"
-_REF = "X-MICROAPP-REF"  # our own property: links a parsed event back to its kept detail lines
 
 # Properties that place an event in time: parsed when the calendar is read.
 _SCHEDULE = frozenset({
@@ -156,6 +159,10 @@ class _Single:
     end: datetime
     all_day: bool
     record: _Record
+    # The same instants in UTC, to sort and compare by: an offset lookup in a zone made from a
+    # VTIMEZONE (dateutil) costs tens of microseconds, and sorting makes many.
+    start_utc: datetime
+    end_utc: datetime
 
 
 _LONG = timedelta(days=2)  # one-off events longer than this are checked one by one
@@ -170,29 +177,44 @@ class _Index:
     singles: list[_Single]  # sorted by start, none longer than _LONG
     long_singles: list[_Single]
     query: recurring_ical_events.CalendarQuery
-    records: tuple[_Record, ...]  # by the _REF number on each component in the query
+    records: dict[tuple[str, Any], _Record]  # by UID and RECURRENCE-ID, see _occurrence_key
     costs: dict[str, tuple[_RuleCost, ...]]  # by UID
-    _starts: list[datetime] = field(init=False)
+    _starts: list[datetime] = field(init=False)  # of ``singles``, in UTC
     _trouble: set[str] = field(default_factory=set)
+    # dateutil (2.9) keeps the lock of a cached rule when its iteration raises or ends, and
+    # waits for it on the next step, forever. recurring-ical-events caches every rule. So a
+    # series that raised once is never asked again, and queries run one at a time.
+    _dead: set[int] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self._starts = [single.start for single in self.singles]
+        self._starts = [single.start_utc for single in self.singles]
 
     def meetings(self, start: datetime, end: datetime, ask: _Ask) -> list[Meeting]:
+        with self._lock:
+            return self._meetings(start.astimezone(UTC), end.astimezone(UTC), ask)
+
+    def _meetings(self, start: datetime, end: datetime, ask: _Ask) -> list[Meeting]:
         found: list[Meeting] = []
         first = bisect_left(self._starts, start - _LONG)
         last = bisect_left(self._starts, end)
         for single in chain(self.singles[first:last], self.long_singles):
-            if _overlaps(single.start, single.end, start, end):
+            if not _overlaps(single.start_utc, single.end_utc, start, end):
+                continue
+            try:
                 meeting = self._meeting(single.record, single.start, single.end,
                                         single.all_day, ask)
-                if meeting is not None:
-                    found.append(meeting)
+            except Exception:  # calendar content must never raise out of here
+                self._note_trouble(single.record.uid, "could not be read; it is left out",
+                                   exc_info=True)
+                continue
+            if meeting is not None:
+                found.append(meeting)
         # Dates (all-day events) are compared as midnight in the zone of the span: local time.
         lo, hi = start.astimezone(self.local_zone), end.astimezone(self.local_zone)
         for series in self.query.series:
             uid = str(series.uid)
-            if self._too_costly(uid, hi):
+            if id(series) in self._dead or self._too_costly(uid, hi):
                 continue
             occurrences = []
             try:
@@ -201,24 +223,24 @@ class _Index:
                         self._note_trouble(uid, f"has more than {MAX_OCCURRENCES} occurrences "
                                                 "in one query; the rest are left out")
                         break
-                    occurrences.append(occurrence.as_component(False))
+                    occurrences.append(occurrence)
             except Exception:  # calendar content must never raise out of here
+                self._dead.add(id(series))
                 self._note_trouble(uid, "could not be computed; it is left out",
                                    exc_info=True)
                 continue
-            for component in occurrences:
+            for occurrence in occurrences:
                 try:
-                    start_value = component["DTSTART"].dt
-                    end_value = component["DTEND"].dt if "DTEND" in component else start_value
-                    first_moment = _aware(start_value, self.local_zone)
-                    last_moment = _aware(end_value, self.local_zone)
+                    first_moment = _aware(occurrence.start, self.local_zone)
+                    last_moment = _aware(occurrence.end, self.local_zone)
                     if last_moment < first_moment:
                         first_moment, last_moment = last_moment, first_moment
                     if not _overlaps(first_moment, last_moment, start, end):
                         continue
-                    meeting = self._meeting(
-                        self.records[int(str(component[_REF]))], first_moment, last_moment,
-                        not isinstance(start_value, datetime), ask)
+                    record = self.records[_occurrence_key(occurrence.uid,
+                                                          occurrence.recurrence_ids)]
+                    meeting = self._meeting(record, first_moment, last_moment,
+                                            not isinstance(occurrence.start, datetime), ask)
                 except Exception:
                     self._note_trouble(uid, "has an occurrence that could not be read; it is "
                                             "left out", exc_info=True)
@@ -266,6 +288,12 @@ class _Index:
             location=details.location,
             attendees=tuple(email for email, _ in details.attendees),
         )
+
+
+def _occurrence_key(uid: Any, recurrence_ids: Sequence[Any]) -> tuple[str, Any]:
+    """Which VEVENT an occurrence came from: its UID and RECURRENCE-ID (None for the master),
+    as recurring-ical-events identifies them (the RECURRENCE-ID as naive UTC)."""
+    return str(uid), recurrence_ids[0] if recurrence_ids else None
 
 
 def _overlaps(first: datetime, last: datetime, start: datetime, end: datetime) -> bool:
@@ -450,19 +478,24 @@ def _never_matches(rule: vRecur, start: date | datetime) -> bool:
     """Whether ``rule`` can never fall on any day, e.g. FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30.
 
     dateutil only stops looking for the next occurrence at the year 9999, which takes seconds
-    on every query. The calendar repeats every 400 years (146 097 days, a whole number of
-    weeks), so the rule is tried from the same point of a 400-year cycle that starts in the
-    9200s: it either falls on a day within 400 years or never does, and the search ends at 9999
-    at the latest. Rules that step by days or finer are first tried as the yearly rule with the
-    same day filters, a few hundred steps instead of a hundred thousand: if no day of the year
-    can match, no step size helps.
+    (or, stepping by seconds, forever) on every query. The calendar repeats every 400 years
+    (146 097 days, a whole number of weeks), so a rule is tried from the same point of a
+    400-year cycle that starts in the 9200s: it either falls on a day within 400 years or never
+    does, and dateutil gives up at 9999 at the latest.
+
+    Rules that step by days or finer are first tried as the yearly rule with the same day
+    filters (a few hundred steps): if no day of the year can match, no step size helps. Their
+    BYSETPOS picks from the times of one period, the same every day, so whether it can pick
+    anything is known without stepping at all. Only then, for an INTERVAL above 1 (which may
+    skip every matching day), are they stepped through; that walk is long only when steps are
+    a whole number of days, so it stays within ~300 000 steps.
     """
     if not any(key.upper().startswith("BY") for key in rule):
         return False
     parts: dict[str, Any] = {key.upper(): value for key, value in rule.items()
                              if key.upper() not in ("COUNT", "UNTIL")}
     freq = str(_rule_part(rule, "FREQ") or "").upper()
-    if freq in ("DAILY", "HOURLY", "MINUTELY", "SECONDLY") and "BYSETPOS" not in parts:
+    if freq in ("DAILY", "HOURLY", "MINUTELY", "SECONDLY"):
         days = {key: parts[key] for key in _DAY_FILTERS if key in parts}
         if "BYDAY" in days:  # ordinals mean nothing for daily rules
             days["BYDAY"] = sorted({str(day)[-2:].upper() for day in _as_list(days["BYDAY"])})
@@ -470,6 +503,14 @@ def _never_matches(rule: vRecur, start: date | datetime) -> bool:
             days["BYDAY"] = _ALL_WEEKDAYS  # every day is a candidate
         if _first_in_cycle({"FREQ": "YEARLY", **days}, start):
             return True
+        if "BYSETPOS" in parts:
+            size = 1
+            for part, expanded_in in _TIME_PARTS:
+                if freq in expanded_in and part in parts:
+                    size *= max(1, len(_as_list(parts[part])))
+            positions = [p for p in _as_list(parts["BYSETPOS"]) if isinstance(p, int)]
+            if not any(1 <= abs(p) <= size for p in positions):
+                return True
         if _rule_part(rule, "INTERVAL") in (None, 1):
             return False  # every day is visited: a day that matches will be reached
     return _first_in_cycle(parts, start)
@@ -587,7 +628,6 @@ class _RawCalendar:
     properties: list[str] = field(default_factory=list)
     timezones: list[list[str]] = field(default_factory=list)
     events: list[_RawEvent] = field(default_factory=list)
-    broken: int = 0  # VEVENTs cut short (END:VCALENDAR inside them)
 
 
 _NAME = re.compile(r"[^;:]*")
@@ -608,19 +648,50 @@ def _begin_end(line: str) -> tuple[str, str] | None:
     return None
 
 
+# Components that only ever stand directly in a VCALENDAR: one starting means the one before
+# has ended, whether or not its END line is there.
+_TOP_LEVEL = frozenset({"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE",
+                        "VAVAILABILITY"})
+
+
+class _Block:
+    """The lines of one top-level component while it is read; tracks what is open inside."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.open = [name]  # names of the components open, outermost first
+        self.lines = [f"BEGIN:{name}"]  # everything, for a VTIMEZONE
+        self.own = []  # its own properties (not those of a VALARM in it), for a VEVENT
+
+    def add(self, line: str, marker: tuple[str, str] | None) -> bool:
+        """Take one line; True when the component is complete."""
+        if marker is None:
+            self.lines.append(line)
+            if len(self.open) == 1:
+                self.own.append(line)
+        elif marker[0] == "BEGIN":
+            self.open.append(marker[1])
+            self.lines.append(line)
+        elif marker[1] in self.open:  # also closes what was left open inside it
+            while self.open.pop() != marker[1]:
+                self.lines.append(f"END:{marker[1]}")
+            self.lines.append(line)
+        # else: an END for nothing open here, ignored
+        return not self.open
+
+
 def _split_document(lines: Iterable[str]) -> list[_RawCalendar]:
     """The VCALENDARs of one document, each with its properties, VTIMEZONE blocks and events.
 
     Tolerant where no meaning is lost: text before BEGIN:VCALENDAR or after END:VCALENDAR (web
-    server noise) is ignored, a BEGIN:VEVENT inside a VEVENT ends the one before (a lost END
-    line), other components (VTODO, VALARM...) are passed over. A VCALENDAR without its END is
-    not accepted: a cut-off download is better refused, so the last good copy stays in use.
+    server noise) and stray END lines are ignored, a lost END line is assumed where the next
+    event (or other top-level component) begins, other components (VTODO, VALARM...) are passed
+    over. A VCALENDAR without its END is not accepted: a cut-off download is better refused,
+    so that the last good copy stays in use.
     """
     calendars: list[_RawCalendar] = []
     current: _RawCalendar | None = None
-    block: list[str] | None = None  # lines of the component being read, BEGIN line first
-    block_name = ""
-    depth = 0  # nesting inside that component
+    block: _Block | None = None
     saw_content = False
     for line in lines:
         saw_content = True
@@ -629,32 +700,25 @@ def _split_document(lines: Iterable[str]) -> list[_RawCalendar]:
             if marker == ("BEGIN", "VCALENDAR"):
                 current = _RawCalendar()
             continue
-        if block is None:
-            if marker is None:
-                current.properties.append(line)
-            elif marker[0] == "BEGIN":
-                block, block_name, depth = [line], marker[1], 1
-            elif marker[1] == "VCALENDAR":
-                calendars.append(current)
-                current = None
-            continue  # a stray END line at calendar level: ignored
-        if marker is not None and marker[1] == "VCALENDAR" and marker[0] == "END":
-            if block_name == "VEVENT":
-                current.broken += 1
-            block = None
+        if marker == ("END", "VCALENDAR"):
+            if block is not None:
+                _finish_block(current, block)
+                block = None
             calendars.append(current)
             current = None
             continue
-        if marker == ("BEGIN", block_name) and depth == 1 and block_name in ("VEVENT",
-                                                                              "VTIMEZONE"):
-            _finish_block(current, block_name, block)  # its END line was lost
-            block, depth = [line], 1
+        if marker is not None and marker[0] == "BEGIN" and (
+                block is None or marker[1] in _TOP_LEVEL):
+            if block is not None:
+                _finish_block(current, block)  # its END line was lost
+            block = _Block(marker[1])
             continue
-        if marker is not None:
-            depth += 1 if marker[0] == "BEGIN" else -1
-        block.append(line)
-        if depth == 0:
-            _finish_block(current, block_name, block)
+        if block is None:
+            if marker is None:
+                current.properties.append(line)
+            continue  # a stray END line at calendar level: ignored
+        if block.add(line, marker):
+            _finish_block(current, block)
             block = None
     if current is not None:
         raise _NotCalendar("is incomplete: it ends before END:VCALENDAR (cut off?)")
@@ -665,25 +729,16 @@ def _split_document(lines: Iterable[str]) -> list[_RawCalendar]:
     return calendars
 
 
-def _finish_block(calendar: _RawCalendar, name: str, lines: list[str]) -> None:
-    if name == "VTIMEZONE":
-        if lines and _begin_end(lines[-1]) != ("END", "VTIMEZONE"):
-            lines = [*lines, "END:VTIMEZONE"]
-        calendar.timezones.append(lines)
-    elif name == "VEVENT":
+def _finish_block(calendar: _RawCalendar, block: _Block) -> None:
+    if block.name == "VTIMEZONE":  # with END lines for whatever was left open
+        calendar.timezones.append(block.lines + [f"END:{name}" for name in reversed(block.open)])
+    elif block.name == "VEVENT":
         event = _RawEvent([], [])
-        depth = 0
-        for line in lines[1:]:
-            marker = _begin_end(line)
-            if marker is not None:  # VALARMs and anything else nested: not needed
-                depth += 1 if marker[0] == "BEGIN" else -1
-                continue
-            if depth:
-                continue
-            name_ = _line_name(line)
-            if name_ in _SCHEDULE:
+        for line in block.own:
+            name = _line_name(line)
+            if name in _SCHEDULE:
                 event.schedule.append(line)
-            if name_ in _DETAILS:
+            if name in _DETAILS:
                 event.details.append(line)
         calendar.events.append(event)
 
@@ -718,7 +773,21 @@ class _TolerantParser(ComponentIcalParser):
             self._components.append(component)
 
 
-_FACTORY = ComponentFactory()
+class _Unknown(Component):
+    """Any component icalendar has no class for; the parser gives each instance its name."""
+
+    name = ""
+
+
+class _Factory(ComponentFactory):
+    """icalendar's factory makes (and keeps, for good) a new class for every unknown component
+    name it meets; calendar text is untrusted, so unknown names share one class instead."""
+
+    def get_component_class(self, name: str) -> type[Component]:
+        return self.get(name) or _Unknown
+
+
+_FACTORY = _Factory()
 
 
 def _parse_block(name: str, lines: list[str]) -> Component | None:
@@ -790,10 +859,11 @@ class _Zones:
             found = _iana(_text(definition.get("X-LIC-LOCATION")).strip())
             if found is not None:
                 return found
-            try:
-                return tzp.create_timezone(definition)
-            except Exception:  # a definition dateutil cannot read
-                log.debug("VTIMEZONE %r could not be read", tzid, exc_info=True)
+            if _plausible_timezone(definition):
+                try:
+                    return tzp.create_timezone(definition)
+                except Exception:  # a definition dateutil cannot read
+                    log.debug("VTIMEZONE %r could not be read", tzid, exc_info=True)
         if tzid.startswith("/"):  # "globally unique": /freeassociation.sourceforge.net/Area/City
             parts = clean.split("/")
             for first in range(1, len(parts)):
@@ -801,6 +871,17 @@ class _Zones:
                 if found is not None:
                     return found
         return None
+
+
+def _plausible_timezone(definition: Component) -> bool:
+    """Whether dateutil may build a zone from this VTIMEZONE. Real ones change offsets at most
+    a few times a year, with yearly rules; dateutil walks a rule from its DTSTART (often 1601)
+    on every offset lookup, so a rule stepping by seconds would stall each of them."""
+    for part in definition.subcomponents:
+        for rule in _values(part, "RRULE"):
+            if not isinstance(rule, vRecur) or str(_rule_part(rule, "FREQ")).upper() != "YEARLY":
+                return False
+    return True
 
 
 def _iana(name: str) -> ZoneInfo | None:
@@ -932,7 +1013,6 @@ def _why_not(data: bytes, reason: str) -> str:
 
 
 def _read_calendar(state: _Parse, raw: _RawCalendar, own_zones: dict[str, Component]) -> None:
-    state.broken += raw.broken
     try:
         calendar = _parse_block("VCALENDAR", raw.properties)
     except Exception:  # calendar-level lines are extras: go on without them
@@ -1034,6 +1114,9 @@ def _read_event(state: _Parse, raw: _RawEvent, own_zones: dict[str, Component],
             return False  # unreadable: the series cannot be computed
         if "COUNT" in rule and "UNTIL" in rule:
             del rule["COUNT"]  # RFC 5545 forbids both; dateutil warns (an error in tests)
+        interval = _rule_part(rule, "INTERVAL")
+        if "INTERVAL" in rule and not (isinstance(interval, int) and interval > 0):
+            del rule["INTERVAL"]  # 0 or less: dateutil divides by it, or never moves on
         if _never_matches(rule, start):
             state.empty_rules += 1
             continue
@@ -1109,7 +1192,7 @@ def _build_index(state: _Parse) -> tuple[_Index, int]:
         by_uid.setdefault(uid, []).append((event, record))
     singles: list[_Single] = []
     calendar = Calendar()
-    records: list[_Record] = []
+    records: dict[tuple[str, Any], _Record] = {}
     failed = 0
     for members in by_uid.values():
         if len(members) == 1 and not any(
@@ -1124,15 +1207,15 @@ def _build_index(state: _Parse) -> tuple[_Index, int]:
             singles.append(single)
             continue
         for event, record in members:
-            event[_REF] = vText(str(len(records)))
-            records.append(record)
+            adapter = recurring_ical_events.EventAdapter(event)
+            records[_occurrence_key(adapter.uid, adapter.recurrence_ids)] = record
             calendar.add_component(event)
     query = _Query(calendar, skip_bad_series=True)
     failed += len({str(event["UID"]) for event in calendar.subcomponents}) - len(query.series)
-    singles.sort(key=lambda single: single.start)
-    short = [single for single in singles if single.end - single.start <= _LONG]
-    long = [single for single in singles if single.end - single.start > _LONG]
-    index = _Index(state.local_zone, short, long, query, tuple(records),
+    singles.sort(key=lambda single: single.start_utc)
+    short = [single for single in singles if single.end_utc - single.start_utc <= _LONG]
+    long = [single for single in singles if single.end_utc - single.start_utc > _LONG]
+    index = _Index(state.local_zone, short, long, query, records,
                    {uid: tuple(costs) for uid, costs in state.costs.items()})
     return index, failed
 
@@ -1144,4 +1227,5 @@ def _single(event: Event, record: _Record, local_zone: tzinfo) -> _Single:
     start, end = _aware(start_value, local_zone), _aware(end_value, local_zone)
     if end < start:
         start, end = end, start
-    return _Single(start, end, not isinstance(start_value, datetime), record)
+    return _Single(start, end, not isinstance(start_value, datetime), record,
+                   start.astimezone(UTC), end.astimezone(UTC))

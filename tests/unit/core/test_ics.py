@@ -8,6 +8,7 @@ ISO strings with their offset, status, flags and call service.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -344,6 +345,31 @@ def test_a_vtimezone_is_read_per_calendar_not_remembered_from_another() -> None:
     assert second.start.isoformat() == "2026-03-25T10:00:00+03:00"
 
 
+def test_a_vtimezone_with_a_non_yearly_rule_is_not_trusted() -> None:
+    """dateutil walks VTIMEZONE rules from their DTSTART on every offset lookup; a rule that
+    steps by seconds since 1601 would stall every comparison of times in that zone."""
+    data = calendar(
+        """UID:odd-zone@example.com
+        DTSTART;TZID=Odd Zone:20260325T100000
+        SUMMARY:Odd zone""",
+        head="""BEGIN:VTIMEZONE
+        TZID:Odd Zone
+        BEGIN:STANDARD
+        DTSTART:16010101T000000
+        RRULE:FREQ=SECONDLY;BYSETPOS=2
+        TZOFFSETFROM:+0100
+        TZOFFSETTO:+0100
+        END:STANDARD
+        END:VTIMEZONE""".replace("        ", ""))
+    began = time.perf_counter()
+    parsed = parse_bytes(data, zone=TOKYO)
+    found = meetings(parsed, window=(datetime(2026, 3, 20, tzinfo=UTC),
+                                     datetime(2026, 3, 30, tzinfo=UTC)))
+    assert time.perf_counter() - began < 1
+    assert parsed.warnings == ('unknown time zone "Odd Zone": treated as local time',)
+    assert [m.start.isoformat() for m in found] == ["2026-03-25T10:00:00+09:00"]
+
+
 def test_utc_times_without_x_wr_timezone_stay_utc() -> None:
     found = meetings(parse("invitation_request.ics", zone=TOKYO))
     assert [row(m) for m in found] == [
@@ -673,14 +699,24 @@ def test_more_text_shapes(transform: Callable[[bytes], bytes]) -> None:
     assert rows(parsed) == ENCODING_ROWS
 
 
-def test_lost_end_vevent_keeps_both_events() -> None:
-    data = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-            b"BEGIN:VEVENT\r\nUID:one@example.com\r\n"
-            b"DTSTART;TZID=Europe/Berlin:20260325T100000\r\nSUMMARY:First\r\n"
-            b"BEGIN:VEVENT\r\nUID:two@example.com\r\n"
-            b"DTSTART;TZID=Europe/Berlin:20260325T110000\r\nSUMMARY:Second\r\n"
-            b"END:VEVENT\r\nEND:VCALENDAR\r\n")
-    assert [m.title for m in meetings(parse_bytes(data))] == ["First", "Second"]
+def test_lost_and_stray_end_lines() -> None:
+    data = "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0",
+        # A VTIMEZONE that lost its END:STANDARD and END:VTIMEZONE lines.
+        "BEGIN:VTIMEZONE", "TZID:Plant time", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+        "TZOFFSETFROM:+0300", "TZOFFSETTO:+0300",
+        # An event that lost its END:VEVENT; a VALARM in it that lost its END too.
+        "BEGIN:VEVENT", "UID:one@example.com", "DTSTART;TZID=Plant time:20260325T100000",
+        "SUMMARY:First", "BEGIN:VALARM", "TRIGGER:-PT5M",
+        # A stray END line before the properties of the next event.
+        "BEGIN:VEVENT", "UID:two@example.com", "END:VALARM",
+        "DTSTART;TZID=Europe/Berlin:20260325T110000", "SUMMARY:Second", "END:VEVENT",
+        "END:VEVENT",
+        "END:VCALENDAR", ""]).encode()
+    parsed = parse_bytes(data)
+    assert parsed.warnings == ()
+    assert [(m.title, m.start.isoformat()) for m in meetings(parsed)] == [
+        ("First", "2026-03-25T10:00:00+03:00"), ("Second", "2026-03-25T11:00:00+01:00")]
 
 
 # --- Not calendars ------------------------------------------------------------------------------
@@ -753,6 +789,86 @@ def test_endless_or_dense_rules_are_fast(rule: str, start: str,
     assert all(m.title == "Dense" for m in found)
     # A skipped series is logged once, not on every query.
     assert len([r for r in caplog.records if "repeats too often" in r.getMessage()]) <= 1
+
+
+def test_one_series_adds_at_most_max_occurrences_to_a_query(
+        caplog: pytest.LogCaptureFixture) -> None:
+    parsed = parse_bytes(calendar("""UID:every-minute@example.com
+        DTSTART;TZID=Europe/Berlin:20260323T000000
+        DURATION:PT1M
+        RRULE:FREQ=MINUTELY
+        SUMMARY:Every minute"""))
+    with caplog.at_level(logging.WARNING, logger="microapp.core.ics"):
+        for _ in range(2):
+            found = meetings(parsed, window=(datetime(2026, 3, 23, tzinfo=BERLIN),
+                                             datetime(2026, 3, 26, tzinfo=BERLIN)))
+            assert len(found) == ics.MAX_OCCURRENCES
+            assert found[0].start == datetime(2026, 3, 23, tzinfo=BERLIN)
+    assert [r.getMessage() for r in caplog.records] == [
+        "calendar event 'every-minute@example.com' has more than 2000 occurrences in one "
+        "query; the rest are left out"]
+
+
+def finishes(job: Callable[[], object], seconds: float = 10) -> object:
+    """Run ``job`` in a thread: a hang fails the test instead of stopping the suite."""
+    result: list[object] = []
+    worker = threading.Thread(target=lambda: result.append(job()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), "hung"
+    assert result, "raised"
+    return result[0]
+
+
+def test_a_series_that_failed_is_not_computed_again(caplog: pytest.LogCaptureFixture) -> None:
+    """dateutil 2.9 keeps a cached rule's lock when its iteration raises, and the next
+    iteration waits for that lock forever. Here: days of the year 10000."""
+    parsed = parse_bytes(calendar("""UID:end-of-time@example.com
+        DTSTART;TZID=Europe/Berlin:99991230T090000
+        RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU
+        SUMMARY:The last week""", """UID:fine@example.com
+        DTSTART;TZID=Europe/Berlin:99991229T090000
+        SUMMARY:Still fine"""))
+    window = (datetime(9999, 12, 1, tzinfo=UTC), datetime(9999, 12, 31, 20, tzinfo=UTC))
+    with caplog.at_level(logging.WARNING, logger="microapp.core.ics"):
+        for _ in range(3):
+            found = finishes(lambda: meetings(parsed, window=window))
+            assert [m.title for m in found] == ["Still fine"]  # type: ignore[attr-defined]
+    assert [r.getMessage() for r in caplog.records] == [
+        "calendar event 'end-of-time@example.com' could not be computed; it is left out"]
+
+
+def test_queries_from_several_threads() -> None:
+    parsed = parse("icloud.ics")
+    expected = meetings(parsed)
+    results: list[list[Meeting]] = []
+    threads = [threading.Thread(target=lambda: results.extend(
+        meetings(parsed) for _ in range(5)), daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert not any(thread.is_alive() for thread in threads)
+    assert results == [expected] * 20
+
+
+@pytest.mark.parametrize("interval", ["0", "-2"])
+def test_an_interval_below_one_counts_as_one(interval: str) -> None:
+    """INTERVAL=0 makes dateutil divide by zero, or never move on."""
+    parsed = parse_bytes(calendar(f"""UID:zero@example.com
+        DTSTART;TZID=Europe/Berlin:20260323T090000
+        RRULE:FREQ=DAILY;INTERVAL={interval};COUNT=3
+        SUMMARY:Three days"""))
+    found = finishes(lambda: meetings(parsed))
+    assert [m.start.day for m in found] == [23, 24, 25]  # type: ignore[attr-defined]
+
+
+def test_an_unreadable_rule_skips_its_series() -> None:
+    parsed = parse_bytes(calendar("""UID:unreadable@example.com
+        DTSTART;TZID=Europe/Berlin:20260323T090000
+        RRULE:FREQ=DAILY;INTERVAL=x
+        SUMMARY:Unreadable"""))
+    assert (parsed.skipped, meetings(parsed)) == (1, [])
 
 
 def test_dense_rule_close_to_the_window_still_works() -> None:
