@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from microapp import APP_NAME, __version__
 from microapp.core.clock import Clock, SystemClock, next_day_start
 from microapp.core.paths import Profile
+from microapp.core.quiet_gc import release as release_frozen_garbage
 from microapp.core.settings import LoadedSettings, load_settings, save_settings
 from microapp.platform.instance import InstanceServer, send_command
 from microapp.platform.logs import setup_logging
@@ -138,6 +139,8 @@ class MicroApp(QObject):
 
     def _on_day_timer(self) -> None:
         self.refresh()
+        if self.overlay is None:  # a quiet moment: let the collector tidy what parsing froze
+            release_frozen_garbage()
         self._arm_day_timer()
 
     def shutdown(self) -> None:

@@ -18,6 +18,7 @@ from microapp.core.ics import ParsedCalendar, parse_calendar
 from microapp.core.links import LinkPattern
 from microapp.core.meetings import Meeting
 from microapp.core.paths import Profile
+from microapp.core.quiet_gc import quiet_gc
 from microapp.core.redact import redact
 from microapp.core.settings import Settings
 from microapp.core.sources import (
@@ -191,8 +192,9 @@ class CalendarEngine:
                 if s.config.enabled and (only is None or sid in only)]
 
     def _parse(self, source: _Source, data: CalendarData, *, stale: bool) -> bool:
-        parsed = parse_calendar(data.documents, source=source.config.label,
-                                local_zone=self.local_zone)  # SourceError: kept in the status
+        with quiet_gc():
+            parsed = parse_calendar(data.documents, source=source.config.label,
+                                    local_zone=self.local_zone)  # SourceError: in the status
         source.parsed = parsed
         source.parses += 1
         source.stale = stale
@@ -210,9 +212,10 @@ class CalendarEngine:
                 continue
             if only is None and not source.config.enabled:
                 continue
-            out.extend(source.parsed.meetings_between(
-                start, end, calendar_id=source_id, my_emails=settings.my_emails,
-                link_patterns=patterns))
+            with quiet_gc():
+                out.extend(source.parsed.meetings_between(
+                    start, end, calendar_id=source_id, my_emails=settings.my_emails,
+                    link_patterns=patterns))
         out.sort(key=lambda m: (m.start, m.title, m.calendar))
         return out
 
