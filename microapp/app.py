@@ -191,6 +191,10 @@ def run_app(profile: Profile, *, demo: bool = False, clock: Clock | None = None)
     app.setDesktopFileName(APP_NAME)
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(app_icon())
+    # From the very start, Ctrl+C and SIGTERM end microapp cleanly (never mid-write).
+    running: list[MicroApp] = []
+    notifier = _install_signal_handlers(
+        app, lambda: running[0].quit() if running else QApplication.quit())
 
     if send_command(profile.instance_key(), "show", timeout_ms=1500):
         print("microapp is already running; it has been brought forward.")
@@ -217,8 +221,9 @@ def run_app(profile: Profile, *, demo: bool = False, clock: Clock | None = None)
     if not micro.start():
         print("microapp: another microapp is starting up for this profile; try again in a moment.",
               file=sys.stderr)
+        micro.shutdown()
         return 1
-    notifier = _install_signal_handlers(app, micro.quit)
+    running.append(micro)
     code = app.exec()
     del notifier
     return code

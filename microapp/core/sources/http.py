@@ -10,34 +10,32 @@ Calendar addresses are secrets (a private token in the path or query is the only
 between the calendar and the world), so no message or log line here ever holds one: they name
 the source by :func:`display_url` (``https://calendar.google.com/…``) and go through
 :func:`~microapp.core.redact.redact` too.
+
+The pieces live beside this module: :mod:`~microapp.core.sources.http_urls` (addresses: how
+they are shown and normalised), :mod:`~microapp.core.sources.http_errors` (every failure as one
+sentence) and :mod:`~microapp.core.sources.http_cache` (the copy kept on disk). The names
+callers use (:func:`display_url`, :func:`normalise_url`, :func:`size_text`,
+:class:`RetryLaterError`) are re-exported here.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import email.utils
 import hashlib
 import http.client
-import json
 import logging
-import os
-import socket
 import ssl
-import tempfile
 import time
 import urllib.error
 import urllib.request
 import zlib
 from dataclasses import dataclass
-from datetime import timedelta
 from email.message import Message
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from microapp import APP_NAME, __version__
-from microapp.core.redact import MASK, redact
 from microapp.core.sources import (
     CalendarData,
     ErrorKind,
@@ -45,6 +43,16 @@ from microapp.core.sources import (
     SourceConfig,
     SourceError,
 )
+from microapp.core.sources import http_cache as cache
+from microapp.core.sources.http_errors import (
+    RetryLaterError,
+    link_error,
+    retry_after,
+    size_text,
+    status_error,
+    transport_error,
+)
+from microapp.core.sources.http_urls import display_url, normalise_url, origin, split_credentials
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +60,6 @@ MAX_BYTES = 20 * 1024 * 1024  # the largest calendar read, from the web or from 
 USER_AGENT = f"{APP_NAME}/{__version__} (+calendar reader)"
 _CHUNK = 64 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
-_MAX_RETRY_AFTER = timedelta(days=1)
-_CACHE_MAGIC = b"MICROAPP-ICS-CACHE 1 "
-_CACHE_SUFFIX = ".ics-cache"
 
 __all__ = [
     "MAX_BYTES",
@@ -65,84 +70,6 @@ __all__ = [
     "normalise_url",
     "size_text",
 ]
-
-
-def size_text(size: int) -> str:
-    """``size`` bytes for a message: "20 MB", "64 KB"."""
-    mb = 1024 * 1024
-    if size >= mb:
-        return f"{size // mb} MB" if size % mb == 0 else f"{size / mb:.1f} MB"
-    return f"{size // 1024} KB" if size >= 1024 else f"{size} bytes"
-
-
-class RetryLaterError(SourceError):
-    """The server is busy (HTTP 429 or 503); ``retry_after`` is its hint, when it gave one."""
-
-    def __init__(self, message: str, retry_after: timedelta | None) -> None:
-        super().__init__(message, ErrorKind.SERVER)
-        self.retry_after = retry_after
-
-
-def display_url(url: str) -> str:
-    """``url`` fit for a message: scheme and server only, e.g. ``https://calendar.google.com/…``.
-
-    No user name, password, path, query or fragment survives (any of them may be the secret).
-    """
-    text = url.strip()
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname
-        port = parts.port
-    except ValueError:
-        return "the calendar link"
-    if not parts.scheme or not host:
-        # Not a URL ("example.com/feed.ics"): the part before the first / ? # and after any @.
-        head = text
-        for sep in "/?#":
-            head = head.split(sep, 1)[0]
-        head = head.rsplit("@", 1)[-1][:60]
-        if not head:
-            return "the calendar link"
-        return redact(head + (MASK if len(head) < len(text) else ""))
-    if ":" in host:  # IPv6
-        host = f"[{host}]"
-    shown = f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        shown += "/" + MASK
-    return redact(shown)
-
-
-def normalise_url(text: str) -> str:
-    """The address to GET for a calendar link: ``webcal://`` and ``webcals://`` become
-    ``https://``; ``http(s)://`` stay; a fragment is dropped. Anything else raises
-    :class:`SourceError` (CONFIG)."""
-    stripped = text.strip()
-    shown = display_url(stripped)
-    try:
-        parts = urlsplit(stripped)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        raise SourceError(f"The calendar link {shown} is not a valid web address",
-                          ErrorKind.CONFIG) from None
-    scheme = parts.scheme.lower()
-    if scheme in ("webcal", "webcals"):
-        scheme = "https"
-    elif scheme not in ("http", "https"):
-        raise SourceError(
-            f"The calendar link {shown} is not a web address: it should start with "
-            "https://, http:// or webcal://", ErrorKind.CONFIG)
-    if not host:
-        raise SourceError(f"The calendar link {shown} has no server name", ErrorKind.CONFIG)
-    return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
-
-
-@dataclass(frozen=True)
-class _CacheMeta:
-    version: str
-    sha256: str
-    etag: str | None
-    last_modified: str | None
 
 
 @dataclass(frozen=True)
@@ -160,23 +87,6 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _split_credentials(url: str) -> tuple[str, str | None]:
-    """``url`` without ``user:password@``, and the matching Basic ``Authorization`` value."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url, None
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = unquote(parts.username or "")
-    password = unquote(parts.password or "")
-    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")), f"Basic {token}"
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
-
-
 def _looks_like_html(head: bytes) -> bool:
     lowered = head.lower()
     return lowered.startswith(b"<") or b"<html" in lowered or b"<!doctype" in lowered
@@ -187,36 +97,6 @@ def _calendar_start(body: bytes) -> bytes:
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     return head.lstrip()
-
-
-def _retry_after(headers: Message) -> timedelta | None:
-    """The server's Retry-After, as a delay: seconds, or an HTTP date measured against the
-    response's own Date header (we never read the local clock here)."""
-    value = (headers.get("Retry-After") or "").strip()
-    if not value:
-        return None
-    delay: timedelta | None
-    if value.isdigit():
-        delay = timedelta(seconds=int(value))
-    else:
-        try:
-            then = email.utils.parsedate_to_datetime(value)
-            now = email.utils.parsedate_to_datetime(headers.get("Date") or "")
-        except (TypeError, ValueError, IndexError):
-            return None
-        if then.tzinfo is None or now.tzinfo is None:
-            return None
-        delay = then - now
-    return max(timedelta(0), min(delay, _MAX_RETRY_AFTER))
-
-
-def _describe_delay(delay: timedelta) -> str:
-    seconds = int(delay.total_seconds())
-    if seconds < 120:
-        return f"{seconds} seconds"
-    if seconds < 2 * 3600:
-        return f"{round(seconds / 60)} minutes"
-    return f"{round(seconds / 3600)} hours"
 
 
 class HttpFetcher:
@@ -239,8 +119,7 @@ class HttpFetcher:
             self.url = config.location.strip()
             self._config_error = exc
         self.display = display_url(self.url)
-        key = hashlib.sha256(self.url.encode("utf-8", "surrogateescape")).hexdigest()[:40]
-        self.cache_path = self.cache_dir / f"{key}{_CACHE_SUFFIX}"
+        self.cache_path = cache.cache_path(self.cache_dir, self.url)
 
     # -- the Fetcher protocol ---------------------------------------------------------------
 
@@ -262,27 +141,27 @@ class HttpFetcher:
             if meta.last_modified:
                 headers["If-Modified-Since"] = meta.last_modified
         response = self._get(headers)
-        retry_after = _retry_after(response.headers)
+        hint = retry_after(response.headers)
         if response.body is None:  # 304
             if not conditional or meta is None:
                 raise self._error("answered “not modified” to a request that was not "
                                   "conditional", ErrorKind.SERVER)
             log.debug("%s: not modified", self.display)
-            return FetchResult(data=None, version=meta.version, retry_after=retry_after)
+            return FetchResult(data=None, version=meta.version, retry_after=hint)
         body = response.body
         self._check_calendar(body)
         digest = hashlib.sha256(body).hexdigest()
         version = "sha256:" + digest
         etag = response.headers.get("ETag")
         last_modified = response.headers.get("Last-Modified")
-        if meta != _CacheMeta(version, digest, etag, last_modified):
-            self._store(body, _CacheMeta(version, digest, etag, last_modified))
+        if meta != cache.CacheMeta(version, digest, etag, last_modified):
+            self._store(body, cache.CacheMeta(version, digest, etag, last_modified))
         if version == previous_version:
             log.debug("%s: same calendar as before (%d bytes)", self.display, len(body))
-            return FetchResult(data=None, version=version, retry_after=retry_after)
+            return FetchResult(data=None, version=version, retry_after=hint)
         log.debug("%s: new calendar (%d bytes)", self.display, len(body))
         return FetchResult(data=CalendarData(documents=(body,), version=version),
-                           version=version, retry_after=retry_after)
+                           version=version, retry_after=hint)
 
     def cached(self) -> CalendarData | None:
         loaded = self._load()
@@ -291,69 +170,20 @@ class HttpFetcher:
         meta, body = loaded
         return CalendarData(documents=(body,), version=meta.version, from_cache=True)
 
-    # -- the cache ---------------------------------------------------------------------------
+    # -- the cache (see http_cache) ----------------------------------------------------------
 
-    @staticmethod
-    def _parse_meta(line: bytes) -> _CacheMeta | None:
-        if not line.startswith(_CACHE_MAGIC) or not line.endswith(b"\n"):
-            return None
-        try:
-            raw = json.loads(line[len(_CACHE_MAGIC):])
-            meta = _CacheMeta(version=str(raw["version"]), sha256=str(raw["sha256"]),
-                              etag=raw.get("etag"), last_modified=raw.get("last_modified"))
-        except (ValueError, KeyError, TypeError):
-            return None
-        if not all(isinstance(v, str | None) for v in (meta.etag, meta.last_modified)):
-            return None
-        return meta
-
-    def _load(self) -> tuple[_CacheMeta, bytes] | None:
+    def _load(self) -> tuple[cache.CacheMeta, bytes] | None:
         """The saved copy and its validators, when present and intact."""
-        try:
-            with open(self.cache_path, "rb") as handle:
-                meta = self._parse_meta(handle.readline(64 * 1024))
-                body = handle.read(MAX_BYTES + 1) if meta is not None else b""
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            log.warning("%s: the saved copy could not be read (%s)", self.display,
-                        exc.strerror or exc.__class__.__name__)
-            return None
-        if meta is None or hashlib.sha256(body).hexdigest() != meta.sha256:
-            log.warning("%s: the saved copy is damaged and is ignored", self.display)
-            return None
-        return meta, body
+        return cache.load(self.cache_path, MAX_BYTES, self.display)
 
-    def _store(self, body: bytes, meta: _CacheMeta) -> None:
+    def _store(self, body: bytes, meta: cache.CacheMeta) -> None:
         """Body and validators in one file, replaced atomically, readable by the user alone."""
-        header = _CACHE_MAGIC + json.dumps(
-            {"version": meta.version, "sha256": meta.sha256, "etag": meta.etag,
-             "last_modified": meta.last_modified}, ensure_ascii=True).encode("ascii") + b"\n"
-        tmp: str | None = None
-        try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=".", suffix=".part")
-            with os.fdopen(fd, "wb") as handle:  # mkstemp: mode 0600
-                handle.write(header)
-                handle.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.cache_path)
-            tmp = None
-            with contextlib.suppress(OSError):
-                os.chmod(self.cache_path, 0o600)
-        except OSError as exc:
-            log.warning("%s: could not keep a copy for offline use (%s)", self.display,
-                        exc.strerror or exc.__class__.__name__)
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        cache.store(self.cache_dir, self.cache_path, body, meta, self.display)
 
     # -- HTTP --------------------------------------------------------------------------------
 
     def _error(self, text: str, kind: ErrorKind) -> SourceError:
-        return SourceError(redact(f"Calendar link {self.display} {text}"), kind)
+        return link_error(self.display, text, kind)
 
     def _get(self, headers: dict[str, str]) -> _Response:
         """GET :attr:`url`, following redirects; a 2xx (with its body, read) or a 304."""
@@ -362,11 +192,11 @@ class HttpFetcher:
         opener = urllib.request.build_opener(_NoRedirects(),
                                              urllib.request.HTTPSHandler(context=context))
         url = self.url
-        start_origin = _origin(url)
-        start_authorization = _split_credentials(url)[1]
+        start_origin = origin(url)
+        start_authorization = split_credentials(url)[1]
         for _hop in range(self.MAX_REDIRECTS + 1):
-            target, authorization = _split_credentials(url)
-            if authorization is None and _origin(target) == start_origin:
+            target, authorization = split_credentials(url)
+            if authorization is None and origin(target) == start_origin:
                 # The user's credentials go to the server they were given for, nowhere else.
                 authorization = start_authorization
             request = urllib.request.Request(target, headers=headers, method="GET")
@@ -389,7 +219,7 @@ class HttpFetcher:
                 if 200 <= status < 300:
                     body = self._read_body(response, response.headers, deadline)
                     return _Response(status, response.headers, body)
-                raise self._status_error(status, response.headers)
+                raise status_error(self.display, status, response.headers)
         raise self._error(f"redirected too many times (more than {self.MAX_REDIRECTS})",
                           ErrorKind.SERVER)
 
@@ -398,7 +228,7 @@ class HttpFetcher:
         if not location:
             raise self._error(f"redirected (HTTP {status}) without saying where to",
                               ErrorKind.SERVER)
-        new = urljoin(_split_credentials(current)[0], location)
+        new = urljoin(split_credentials(current)[0], location)
         scheme = urlsplit(new).scheme.lower()
         if scheme in ("webcal", "webcals"):
             new = normalise_url(new)
@@ -406,7 +236,7 @@ class HttpFetcher:
         if scheme not in ("http", "https"):
             raise self._error("redirected to an address that is not a web address",
                               ErrorKind.SERVER)
-        if _origin(current)[0] == "https" and scheme == "http":
+        if origin(current)[0] == "https" and scheme == "http":
             raise self._error("redirected from a secure https:// address to an insecure "
                               "http:// one; microapp does not follow that", ErrorKind.SERVER)
         log.debug("%s: redirected (HTTP %d) to %s", self.display, status, display_url(new))
@@ -474,59 +304,6 @@ class HttpFetcher:
                               ErrorKind.NOT_CALENDAR)
         raise self._error("returned something that is not a calendar", ErrorKind.NOT_CALENDAR)
 
-    def _status_error(self, status: int, headers: Message) -> SourceError:
-        if status in (401, 403, 407):
-            return self._error(f"refused access (HTTP {status}): check the link is still valid",
-                               ErrorKind.AUTH)
-        if status in (404, 410):
-            return self._error(f"has no calendar at that address (HTTP {status}): check the "
-                               "link is still valid", ErrorKind.NOT_FOUND)
-        if status in (429, 503):
-            delay = _retry_after(headers)
-            busy = "asked microapp to slow down" if status == 429 else "is busy"
-            hint = f"; it asked to wait {_describe_delay(delay)}" if delay else ""
-            return RetryLaterError(redact(f"Calendar link {self.display} {busy} "
-                                          f"(HTTP {status}){hint}"), delay)
-        if 500 <= status < 600:
-            return self._error(f"had a server error (HTTP {status})", ErrorKind.SERVER)
-        return self._error(f"answered with HTTP {status} instead of a calendar",
-                           ErrorKind.SERVER)
-
     def _transport_error(self, exc: BaseException) -> SourceError:
         """A failure below HTTP (DNS, TCP, TLS, timeouts) as one sentence."""
-        reason: object = exc
-        if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
-            reason = exc.reason
-        host = urlsplit(self.url).hostname or "the server"
-        if isinstance(reason, ssl.SSLCertVerificationError):
-            detail = reason.verify_message or ""
-            return self._error("could not be read: the server's certificate could not be "
-                               "verified" + (f" ({detail})" if detail else ""), ErrorKind.TLS)
-        if isinstance(reason, ssl.SSLError):
-            return self._error(f"could not be read: the secure connection failed "
-                               f"({reason.reason or 'TLS error'})", ErrorKind.TLS)
-        if isinstance(reason, TimeoutError):
-            return self._error(f"did not answer within {self.TIMEOUT_S:g} seconds",
-                               ErrorKind.TIMEOUT)
-        if isinstance(reason, socket.gaierror):
-            return SourceError(redact(f"Calendar link {self.display}: the server {host} could "
-                                      "not be found; check the address and your internet "
-                                      "connection"), ErrorKind.NETWORK)
-        if isinstance(reason, ConnectionRefusedError):
-            return self._error("could not be reached: the server refused the connection",
-                               ErrorKind.NETWORK)
-        if isinstance(reason, http.client.RemoteDisconnected | ConnectionResetError):
-            return self._error("could not be read: the server closed the connection",
-                               ErrorKind.NETWORK)
-        if isinstance(reason, http.client.IncompleteRead):
-            return self._error("could not be read: the connection was cut before the "
-                               "calendar was complete", ErrorKind.NETWORK)
-        if isinstance(reason, OSError):
-            detail = reason.strerror or reason.__class__.__name__
-            return self._error(f"could not be reached ({detail})", ErrorKind.NETWORK)
-        if isinstance(reason, http.client.HTTPException):
-            return self._error("sent an answer microapp could not understand",
-                               ErrorKind.SERVER)
-        if isinstance(reason, ValueError):
-            return self._error("is not a valid web address", ErrorKind.CONFIG)
-        return self._error("could not be read", ErrorKind.NETWORK)
+        return transport_error(exc, self.url, self.display, self.TIMEOUT_S)
