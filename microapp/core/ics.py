@@ -53,7 +53,16 @@ from zoneinfo import ZoneInfo
 
 import recurring_ical_events
 from dateutil.rrule import rrulestr
-from icalendar import Calendar, ComponentFactory, Event, vBroken, vDuration, vRecur, vText
+from icalendar import (
+    Calendar,
+    ComponentFactory,
+    Event,
+    vBroken,
+    vDDDTypes,
+    vDuration,
+    vRecur,
+    vText,
+)
 from icalendar.cal.component import Component
 from icalendar.parser import Contentline
 from icalendar.parser.ical.component import ComponentIcalParser
@@ -474,6 +483,38 @@ def _rule_part(rule: vRecur, key: str) -> Any:
     return value
 
 
+_FINER_THAN_DAILY = {"HOURLY": ("BYHOUR",), "MINUTELY": ("BYHOUR", "BYMINUTE"),
+                     "SECONDLY": ("BYHOUR", "BYMINUTE", "BYSECOND")}
+_ALL_VALUES = {"BYHOUR": list(range(24)), "BYMINUTE": list(range(60)),
+               "BYSECOND": list(range(60))}
+
+
+def _by_the_day(rule: vRecur) -> vRecur | None:
+    """An hourly, minutely or secondly rule with BY... filters, as the daily rule that lists
+    its times (the same occurrences), or None when that cannot be done.
+
+    dateutil walks such a rule one period at a time, also through hours and days the filters
+    reject: FREQ=SECONDLY;BYHOUR=9;BYYEARDAY=-190 takes it minutes to hours to reach a window.
+    The daily form is walked one day at a time. With an INTERVAL above 1 or a BYSETPOS the
+    two are not the same; no calendar program writes those, so they are not supported, and
+    neither is dateutil's own BYEASTER.
+    """
+    freq = str(_rule_part(rule, "FREQ") or "").upper()
+    keys = {key.upper() for key in rule}
+    if "BYEASTER" in keys:
+        return None  # dateutil's own extension, in no standard; unchecked by _never_matches
+    if freq not in _FINER_THAN_DAILY or not any(key.startswith("BY") for key in keys):
+        return rule
+    if _rule_part(rule, "INTERVAL") not in (None, 1) or "BYSETPOS" in keys:
+        return None
+    daily = vRecur({key.upper(): value for key, value in rule.items()})
+    daily["FREQ"] = ["DAILY"]
+    for part in _FINER_THAN_DAILY[freq]:
+        if part not in keys:
+            daily[part] = _ALL_VALUES[part]
+    return daily
+
+
 def _never_matches(rule: vRecur, start: date | datetime) -> bool:
     """Whether ``rule`` can never fall on any day, e.g. FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30.
 
@@ -504,10 +545,10 @@ def _never_matches(rule: vRecur, start: date | datetime) -> bool:
         if _first_in_cycle({"FREQ": "YEARLY", **days}, start):
             return True
         if "BYSETPOS" in parts:
-            size = 1
+            size = 1  # the times of one period: distinct values, as dateutil counts them
             for part, expanded_in in _TIME_PARTS:
                 if freq in expanded_in and part in parts:
-                    size *= max(1, len(_as_list(parts[part])))
+                    size *= max(1, len({str(v) for v in _as_list(parts[part])}))
             positions = [p for p in _as_list(parts["BYSETPOS"]) if isinstance(p, int)]
             if not any(1 <= abs(p) <= size for p in positions):
                 return True
@@ -859,11 +900,12 @@ class _Zones:
             found = _iana(_text(definition.get("X-LIC-LOCATION")).strip())
             if found is not None:
                 return found
-            if _plausible_timezone(definition):
-                try:
-                    return tzp.create_timezone(definition)
-                except Exception:  # a definition dateutil cannot read
-                    log.debug("VTIMEZONE %r could not be read", tzid, exc_info=True)
+            try:
+                usable = _for_dateutil(definition)
+                if usable is not None:
+                    return _RememberingZone(tzp.create_timezone(usable))
+            except Exception:  # a definition dateutil cannot read
+                log.debug("VTIMEZONE %r could not be read", tzid, exc_info=True)
         if tzid.startswith("/"):  # "globally unique": /freeassociation.sourceforge.net/Area/City
             parts = clean.split("/")
             for first in range(1, len(parts)):
@@ -873,15 +915,93 @@ class _Zones:
         return None
 
 
-def _plausible_timezone(definition: Component) -> bool:
-    """Whether dateutil may build a zone from this VTIMEZONE. Real ones change offsets at most
-    a few times a year, with yearly rules; dateutil walks a rule from its DTSTART (often 1601)
-    on every offset lookup, so a rule stepping by seconds would stall each of them."""
-    for part in definition.subcomponents:
-        for rule in _values(part, "RRULE"):
-            if not isinstance(rule, vRecur) or str(_rule_part(rule, "FREQ")).upper() != "YEARLY":
-                return False
-    return True
+def _usable_zone_rule(rule: Any, start: Any) -> bool:
+    """A yearly rule that moves on and falls on some day, from a readable DTSTART."""
+    if not isinstance(rule, vRecur) or not _holds(start, datetime):
+        return False
+    interval = _rule_part(rule, "INTERVAL")
+    return (str(_rule_part(rule, "FREQ")).upper() == "YEARLY"
+            and not ("COUNT" in rule and "UNTIL" in rule)
+            and ("INTERVAL" not in rule or (isinstance(interval, int) and interval > 0))
+            and not _never_matches(rule, start.dt))
+
+
+class _RememberingZone(tzinfo):
+    """A zone made from a VTIMEZONE by dateutil, remembering its answers.
+
+    dateutil finds the offset of a time by walking the zone's rules, and keeps only the last
+    10 answers. Comparing and sorting times in such a zone asks for offsets thousands of times
+    (Exchange calendars with TZIDs like "(UTC+01:00) Amsterdam, Berlin, ..." use one for every
+    event), so the answers are kept here, a bounded number of them.
+    """
+
+    _LIMIT = 50_000
+
+    def __init__(self, zone: tzinfo) -> None:
+        self._zone = zone
+        self._offsets: dict[tuple[datetime, int], tuple[Any, Any, Any]] = {}
+
+    def _answer(self, dt: datetime | None) -> tuple[Any, Any, Any]:
+        if dt is None:
+            return None, None, None
+        key = (dt.replace(tzinfo=None), dt.fold)
+        found = self._offsets.get(key)
+        if found is None:
+            inner = dt.replace(tzinfo=self._zone)
+            found = (self._zone.utcoffset(inner), self._zone.dst(inner),
+                     self._zone.tzname(inner))
+            if len(self._offsets) >= self._LIMIT:
+                self._offsets.clear()
+            self._offsets[key] = found
+        return found
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return self._answer(dt)[0]
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return self._answer(dt)[1]
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return self._answer(dt)[2]
+
+    def fromutc(self, dt: datetime) -> datetime:
+        # dateutil's own conversion knows which of two equal wall times is meant (fold).
+        return self._zone.fromutc(dt.replace(tzinfo=self._zone)).replace(tzinfo=self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._zone!r})"
+
+
+_RULES_FROM = 1970  # VTIMEZONE rules are walked from this year on (see _for_dateutil)
+
+
+def _for_dateutil(definition: Component) -> Component | None:
+    """A VTIMEZONE as dateutil can use it quickly and safely, or None when it should not.
+
+    dateutil walks each STANDARD/DAYLIGHT rule from its DTSTART on every offset lookup that
+    misses its small cache, and every comparison of two times in the zone makes one. Outlook
+    starts its rules in 1601, a mangled file in the year 1: hundreds to thousands of steps
+    per lookup. Rules are yearly in every real VTIMEZONE, and where the onset falls is decided
+    by the rule, so a ruled part that starts earlier starts on the same day of 1970 here (its
+    offsets before 1970 are lost, which no meeting needs). A rule stepping faster than yearly,
+    not at all (INTERVAL=0) or never falling on a day could stall each lookup for good, and
+    without a STANDARD part dateutil has nothing to fall back on before the first onset (it
+    raises there): all are refused, and the TZID is then looked up like one without a
+    definition.
+    """
+    copy = definition.copy(recursive=True)
+    if not any(part.name == "STANDARD" for part in copy.subcomponents):
+        return None
+    for part in copy.subcomponents:
+        rules = _values(part, "RRULE")
+        start = part.get("DTSTART")
+        if not all(_usable_zone_rule(rule, start) for rule in rules):
+            return None
+        if rules and _holds(start, datetime) and start.dt.year < _RULES_FROM:
+            onset = start.dt
+            day = min(onset.day, 28) if onset.month == 2 else onset.day
+            part["DTSTART"] = vDDDTypes(onset.replace(year=_RULES_FROM, day=day))
+    return copy
 
 
 def _iana(name: str) -> ZoneInfo | None:
@@ -1104,6 +1224,12 @@ def _read_event(state: _Parse, raw: _RawEvent, own_zones: dict[str, Component],
         del event["DTEND"]
     if "DTEND" not in event and "DURATION" in event and event["DURATION"].dt < timedelta(0):
         del event["DURATION"]
+    # The same mistake the other way round: a repeating event that lasts over a year (a start
+    # moved back by years). Every occurrence would overlap every window.
+    if "RRULE" in event or "RDATE" in event:
+        for name in ("DTEND", "DURATION"):
+            if name in event and _length(start, event[name].dt, state.local_zone) > _YEAR:
+                del event[name]
     if "DTEND" not in event and "DURATION" not in event and isinstance(start, datetime):
         event.add("DURATION", DEFAULT_EVENT_LENGTH)
 
@@ -1117,6 +1243,9 @@ def _read_event(state: _Parse, raw: _RawEvent, own_zones: dict[str, Component],
         interval = _rule_part(rule, "INTERVAL")
         if "INTERVAL" in rule and not (isinstance(interval, int) and interval > 0):
             del rule["INTERVAL"]  # 0 or less: dateutil divides by it, or never moves on
+        rule = _by_the_day(rule)
+        if rule is None:
+            return False  # a sub-daily rule dateutil could take hours over: not supported
         if _never_matches(rule, start):
             state.empty_rules += 1
             continue
@@ -1124,7 +1253,7 @@ def _read_event(state: _Parse, raw: _RawEvent, own_zones: dict[str, Component],
         cost = _rule_cost(rule, start, state.local_zone)
         if cost is not None:
             state.costs.setdefault(uid, []).append(cost)
-    if len(kept) != len(rules):
+    if kept != rules:
         del event["RRULE"]
         for rule in kept:
             event.add("RRULE", rule)
@@ -1137,6 +1266,16 @@ def _read_event(state: _Parse, raw: _RawEvent, own_zones: dict[str, Component],
                          cancel_all=cancel_all)
         state.events[key] = (rank, event, record)
     return True
+
+
+_YEAR = timedelta(days=366)
+
+
+def _length(start: date | datetime, end: date | datetime | timedelta,
+            local_zone: tzinfo) -> timedelta:
+    if isinstance(end, timedelta):
+        return end
+    return _aware(end, local_zone) - _aware(start, local_zone)
 
 
 def _made_up_uid(schedule: list[str]) -> str:

@@ -86,6 +86,17 @@ def split_objects(data: bytes) -> list[bytes]:
     return [part + marker for part in data.split(marker) if part.strip()]
 
 
+def finishes(job: Callable[[], object], seconds: float = 10) -> object:
+    """Run ``job`` in a thread: a hang fails the test instead of stopping the suite."""
+    result: list[object] = []
+    worker = threading.Thread(target=lambda: result.append(job()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), "hung"
+    assert result, "raised"
+    return result[0]
+
+
 # --- The exporters --------------------------------------------------------------------------------
 
 
@@ -345,26 +356,76 @@ def test_a_vtimezone_is_read_per_calendar_not_remembered_from_another() -> None:
     assert second.start.isoformat() == "2026-03-25T10:00:00+03:00"
 
 
-def test_a_vtimezone_with_a_non_yearly_rule_is_not_trusted() -> None:
+EXCHANGE_ZONE = """BEGIN:VTIMEZONE
+TZID:(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna
+BEGIN:STANDARD
+DTSTART:16010101T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE"""
+
+
+def test_exchange_display_name_tzid_uses_its_vtimezone() -> None:
+    """Exchange 2010 names zones by their display name, which no table maps: the VTIMEZONE
+    (rules from 1601) decides, DST included, and quickly."""
+    tzid = "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"
+    events = [f"""UID:exchange-{n}@example.com
+        DTSTART;TZID="{tzid}":202603{day:02d}T093000
+        DTEND;TZID="{tzid}":202603{day:02d}T100000
+        SUMMARY:Meeting {n:04d}""" for n, day in enumerate([27, 30] + [25] * 1500)]
+    events.append(f"""UID:exchange-weekly@example.com
+        DTSTART;TZID="{tzid}":20250106T080000
+        DTEND;TZID="{tzid}":20250106T081500
+        RRULE:FREQ=WEEKLY;BYDAY=MO
+        SUMMARY:Weekly""")
+    began = time.perf_counter()
+    parsed = parse_bytes(calendar(*events, head=EXCHANGE_ZONE), zone=TOKYO)
+    found = meetings(parsed, window=(datetime(2026, 3, 26, tzinfo=BERLIN),
+                                     datetime(2026, 4, 1, tzinfo=BERLIN)))
+    assert time.perf_counter() - began < 3
+    assert parsed.warnings == ()
+    assert [(m.title, m.start.isoformat()) for m in found] == [
+        ("Meeting 0000", "2026-03-27T09:30:00+01:00"),
+        ("Weekly", "2026-03-30T08:00:00+02:00"),
+        ("Meeting 0001", "2026-03-30T09:30:00+02:00"),
+    ]
+
+
+@pytest.mark.parametrize("rule", ["FREQ=SECONDLY;BYSETPOS=2", "FREQ=YEARLY;INTERVAL=0",
+                                  "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "FREQ=WEEKLY"])
+def test_a_vtimezone_with_an_odd_rule_is_not_trusted(rule: str) -> None:
     """dateutil walks VTIMEZONE rules from their DTSTART on every offset lookup; a rule that
-    steps by seconds since 1601 would stall every comparison of times in that zone."""
+    steps by seconds, does not step at all or never lands would stall or hang every
+    comparison of times in that zone."""
     data = calendar(
         """UID:odd-zone@example.com
         DTSTART;TZID=Odd Zone:20260325T100000
         SUMMARY:Odd zone""",
-        head="""BEGIN:VTIMEZONE
+        head=f"""BEGIN:VTIMEZONE
         TZID:Odd Zone
         BEGIN:STANDARD
         DTSTART:16010101T000000
-        RRULE:FREQ=SECONDLY;BYSETPOS=2
+        RRULE:{rule}
         TZOFFSETFROM:+0100
         TZOFFSETTO:+0100
         END:STANDARD
         END:VTIMEZONE""".replace("        ", ""))
+
+    def run() -> tuple[ParsedCalendar, list[Meeting]]:
+        parsed = parse_bytes(data, zone=TOKYO)
+        return parsed, meetings(parsed, window=(datetime(2026, 3, 20, tzinfo=UTC),
+                                                datetime(2026, 3, 30, tzinfo=UTC)))
+
     began = time.perf_counter()
-    parsed = parse_bytes(data, zone=TOKYO)
-    found = meetings(parsed, window=(datetime(2026, 3, 20, tzinfo=UTC),
-                                     datetime(2026, 3, 30, tzinfo=UTC)))
+    parsed, found = finishes(run)  # type: ignore[misc]
     assert time.perf_counter() - began < 1
     assert parsed.warnings == ('unknown time zone "Odd Zone": treated as local time',)
     assert [m.start.isoformat() for m in found] == ["2026-03-25T10:00:00+09:00"]
@@ -417,6 +478,20 @@ def test_an_end_before_the_start_is_ignored() -> None:
          "2026-03-25T10:30:00+01:00"),
         ("Negative duration", "2026-03-25T12:00:00+01:00", "2026-03-25T12:30:00+01:00"),
     ]
+
+
+def test_a_repeating_event_longer_than_a_year_gets_the_default_length() -> None:
+    """A start moved back by years, the end left: every occurrence would last years and
+    overlap every window."""
+    parsed = parse_bytes(calendar("""UID:moved-back@example.com
+        DTSTART;TZID=Europe/Berlin:20160323T090000
+        DTEND;TZID=Europe/Berlin:20260323T100000
+        RRULE:FREQ=WEEKLY;BYDAY=MO
+        SUMMARY:Weekly"""))
+    found = meetings(parsed, window=(datetime(2026, 3, 23, tzinfo=BERLIN),
+                                     datetime(2026, 3, 24, tzinfo=BERLIN)))
+    assert [(m.start.isoformat(), m.end.isoformat()) for m in found] == [
+        ("2026-03-23T09:00:00+01:00", "2026-03-23T09:30:00+01:00")]
 
 
 def test_recurring_series_traps() -> None:
@@ -807,17 +882,6 @@ def test_one_series_adds_at_most_max_occurrences_to_a_query(
     assert [r.getMessage() for r in caplog.records] == [
         "calendar event 'every-minute@example.com' has more than 2000 occurrences in one "
         "query; the rest are left out"]
-
-
-def finishes(job: Callable[[], object], seconds: float = 10) -> object:
-    """Run ``job`` in a thread: a hang fails the test instead of stopping the suite."""
-    result: list[object] = []
-    worker = threading.Thread(target=lambda: result.append(job()), daemon=True)
-    worker.start()
-    worker.join(seconds)
-    assert not worker.is_alive(), "hung"
-    assert result, "raised"
-    return result[0]
 
 
 def test_a_series_that_failed_is_not_computed_again(caplog: pytest.LogCaptureFixture) -> None:
