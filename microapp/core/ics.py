@@ -10,10 +10,10 @@ and never lets calendar content raise out of :meth:`ParsedCalendar.meetings_betw
   is looked up as an IANA name, then as a Windows name (Outlook: "W. Europe Standard Time",
   with or without a VTIMEZONE), then in the calendar's own VTIMEZONE (its X-LIC-LOCATION first),
   then as a "globally unique" ``/vendor/Area/City`` id; anything else is read as local time,
-  with one warning per TZID.
-  Floating times are local time. Google's X-WR-TIMEZONE (also a Windows name there) turns UTC
-  and floating times into that zone, as the x-wr-timezone package does, so that a weekly
-  9:00 meeting stays at 9:00 across DST.
+  with one warning per TZID. A VTIMEZONE is only handed to dateutil when its rules are sane,
+  and made quick to ask (see :func:`_for_dateutil`). Floating times are local time. Google's
+  X-WR-TIMEZONE (also a Windows name there) turns UTC and floating times into that zone, the
+  rule of the x-wr-timezone package, so that a weekly 9:00 meeting stays at 9:00 across DST.
 * **Events**: a missing DTEND means DURATION, else :data:`DEFAULT_EVENT_LENGTH` (a DATE event:
   one day); an unreadable DTEND or DURATION, an end before the start and a negative duration
   are treated the same way (recurring-ical-events would swap start and end, which turns an
@@ -25,10 +25,12 @@ and never lets calendar content raise out of :meth:`ParsedCalendar.meetings_betw
   UNTIL (RFC 5545 forbids both; dateutil warns). dateutil looks for the next occurrence until
   the year 9999, so a rule that can never fall on any day (BYMONTH=2;BYMONTHDAY=30, a BYSETPOS
   past the end of its set) is dropped at parse time, leaving DTSTART as the only occurrence, as
-  RFC 5545 has it. It also walks from DTSTART to the window, so a series that would cost more
-  than :data:`MAX_RULE_STEPS` to get there (FREQ=SECONDLY since last year, DAILY since the year
-  1) is left out of that query, and no series adds more than :data:`MAX_OCCURRENCES` to one
-  query. A series that fails for any other reason is skipped, counted and logged, never raised.
+  RFC 5545 has it; an hourly/minutely/secondly rule with BY... filters is walked as the daily
+  rule listing its times. dateutil walks from DTSTART to the window, so a series that would
+  cost more than :data:`MAX_RULE_STEPS` to get there (FREQ=SECONDLY since last year, DAILY
+  since the year 1) is left out of that query, and no series adds more than
+  :data:`MAX_OCCURRENCES` to one query. A series that fails for any other reason is skipped,
+  counted and logged, never raised, and never computed again (dateutil 2.9 would hang on it).
 
 Parsing is the expensive part (icalendar reads every content line in Python), so only the lines
 needed to place events in time are parsed up front; the lines that describe a meeting (title,
@@ -1038,9 +1040,9 @@ def _settle(value: Any, zone: tzinfo | None, calendar_zone: tzinfo | None,
 class _Parse:
     """The state of one :func:`parse_calendar` call."""
 
-    source: str
     local_zone: tzinfo
     zones: _Zones
+    # (UID, RECURRENCE-ID) -> (rank, event, record): one per key, the latest version wins
     events: dict[tuple[str, Any], tuple[tuple[Any, ...], Event, _Record]] = field(
         default_factory=dict)
     event_count: int = 0
@@ -1078,7 +1080,7 @@ def parse_calendar(documents: Sequence[bytes], *, source: str,
 
 def _parse_calendar(documents: Sequence[bytes], source: str,
                     local_zone: ZoneInfo) -> ParsedCalendar:
-    state = _Parse(source, local_zone, _Zones(local_zone))
+    state = _Parse(local_zone, _Zones(local_zone))
     readable: list[tuple[_RawCalendar, dict[str, Component]]] = []
     failures: list[str] = []
     for data in documents:
@@ -1191,10 +1193,8 @@ def _read_event(state: _Parse, raw: _RawEvent, own_zones: dict[str, Component],
             event[name] = value[0]
     if not _holds(event.get("DTSTART"), date):
         return False
-    uid = _text(event.get("UID")).strip()
-    if not uid:
-        uid = _made_up_uid(raw.schedule)
-        event["UID"] = vText(uid)
+    uid = _text(event.get("UID")).strip() or _made_up_uid(raw.schedule)
+    event["UID"] = vText(uid)  # as cleaned: the recurrence library groups by it, we look it up
     recurrence_id = event.get("RECURRENCE-ID")
     if recurrence_id is not None and not _holds(recurrence_id, date):
         return False  # an override of an unknown occurrence: it would pass for the series
@@ -1243,14 +1243,14 @@ def _read_event(state: _Parse, raw: _RawEvent, own_zones: dict[str, Component],
         interval = _rule_part(rule, "INTERVAL")
         if "INTERVAL" in rule and not (isinstance(interval, int) and interval > 0):
             del rule["INTERVAL"]  # 0 or less: dateutil divides by it, or never moves on
-        rule = _by_the_day(rule)
-        if rule is None:
+        usable = _by_the_day(rule)
+        if usable is None:
             return False  # a sub-daily rule dateutil could take hours over: not supported
-        if _never_matches(rule, start):
+        if _never_matches(usable, start):
             state.empty_rules += 1
             continue
-        kept.append(rule)
-        cost = _rule_cost(rule, start, state.local_zone)
+        kept.append(usable)
+        cost = _rule_cost(usable, start, state.local_zone)
         if cost is not None:
             state.costs.setdefault(uid, []).append(cost)
     if kept != rules:

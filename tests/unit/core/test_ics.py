@@ -582,6 +582,20 @@ def test_event_without_uid_gets_a_stable_one() -> None:
     assert [m.key for m in first] == [m.key for m in second]
 
 
+def test_uid_is_cleaned_and_guards_still_apply() -> None:
+    """An escaped newline at the end of a UID (a fold gone wrong) must not hide the series
+    from the guard that keeps a secondly rule since the year 1 from running for hours."""
+    parsed = parse_bytes(calendar("""UID:  padded@example.com\\n
+        DTSTART;TZID=Europe/Berlin:00010302T100000
+        RRULE:FREQ=SECONDLY;COUNT=2147483647
+        SUMMARY:Ancient""", """UID:fine@example.com
+        DTSTART;TZID=Europe/Berlin:20260325T100000
+        SUMMARY:Fine"""))
+    found = finishes(lambda: meetings(parsed))
+    assert [(m.uid, m.title) for m in found] == [  # type: ignore[attr-defined]
+        ("fine@example.com", "Fine")]
+
+
 def test_event_without_dtstart_is_skipped_and_counted() -> None:
     parsed = parse_bytes(calendar(
         "UID:no-start@example.com\nSUMMARY:When?",
@@ -933,6 +947,36 @@ def test_an_unreadable_rule_skips_its_series() -> None:
         RRULE:FREQ=DAILY;INTERVAL=x
         SUMMARY:Unreadable"""))
     assert (parsed.skipped, meetings(parsed)) == (1, [])
+
+
+def test_sub_daily_rules_with_filters() -> None:
+    """Walked as the daily rule listing their times (same occurrences); with an INTERVAL, a
+    BYSETPOS or dateutil's BYEASTER they are not supported."""
+    parsed = parse_bytes(calendar(
+        """UID:check-in@example.com
+        DTSTART;TZID=Europe/Berlin:20260323T090000
+        DURATION:PT10M
+        RRULE:FREQ=HOURLY;BYDAY=MO,WE;BYHOUR=9,11
+        SUMMARY:Check-in""",
+        """UID:rare@example.com
+        DTSTART;TZID=Europe/Berlin:20260301T090000
+        DURATION:PT1S
+        RRULE:FREQ=SECONDLY;BYHOUR=9;BYMINUTE=0;BYSECOND=0;BYYEARDAY=-282,84
+        SUMMARY:Rare""",
+        *[f"""UID:unsupported-{n}@example.com
+        DTSTART;TZID=Europe/Berlin:20260323T090000
+        RRULE:{rule}
+        SUMMARY:Unsupported""" for n, rule in enumerate([
+            "FREQ=MINUTELY;INTERVAL=15;BYHOUR=9", "FREQ=HOURLY;BYSETPOS=1;BYMINUTE=0,30",
+            "FREQ=DAILY;BYEASTER=0"])]))
+    window = (datetime(2026, 3, 23, tzinfo=BERLIN), datetime(2026, 3, 26, tzinfo=BERLIN))
+    found = finishes(lambda: meetings(parsed, window=window))
+    assert [(m.title, m.start.strftime("%a %H:%M:%S")) for m in found] == [  # type: ignore[attr-defined]
+        ("Check-in", "Mon 09:00:00"), ("Check-in", "Mon 11:00:00"),
+        ("Check-in", "Wed 09:00:00"),
+        ("Rare", "Wed 09:00:00"),  # the 84th day of 2026 (and the 282nd from the end)
+        ("Check-in", "Wed 11:00:00")]
+    assert parsed.skipped == 3
 
 
 def test_dense_rule_close_to_the_window_still_works() -> None:

@@ -225,6 +225,14 @@ def mutate(data: bytes, mutation: tuple) -> bytes:
 # second by second, on every offset lookup.
 @example("windows_tzids.ics", [("rrule", "FREQ=SECONDLY;BYWEEKNO=58,45,15;BYSETPOS=2,-10;"
                                          "BYYEARDAY=58,45,15;BYEASTER=0")], BERLIN)
+# Found by the same: a fold of the description joined to a UID left it ending in a newline,
+# and the guard for a secondly rule since the year 1 looked the series up without it.
+@example("outlook.ics", [("year", "2037"), ("huge-count", "FREQ=DAILY"), ("year", "0001"),
+                         ("rrule", "FREQ=WEEKLY"), ("huge-count", "FREQ=SECONDLY"),
+                         ("tzid", ""), ("swap", 273722, 574), ("year", "0001"),
+                         ("swap", 283, 3728), ("delete", 423865)],
+         ZoneInfo("America/St_Johns"))
+@example("windows_tzids.ics", [("rrule", "FREQ=YEARLY;INTERVAL=0")], BERLIN)
 def test_mutated_fixtures(name: str, mutations: list[tuple], zone: ZoneInfo) -> None:
     data = SEEDS[name]
     for mutation in mutations:
