@@ -1,9 +1,12 @@
-"""Helpers for tests: a clock you can move by hand."""
+"""Helpers for tests: a clock you can move by hand, a keyring that lives in memory."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import keyring.backend
+import keyring.errors
 
 DEFAULT_ZONE = ZoneInfo("Europe/Berlin")
 
@@ -33,3 +36,25 @@ class FakeClock:
         """The user travels: same instant, another zone."""
         self._zone = zone
         self._now = self._now.astimezone(zone)
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring in a dict, behaving like a real backend (deleting a missing password raises):
+    tests never touch the user's own keyring."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.passwords:
+            raise keyring.errors.PasswordDeleteError("not found")
+        del self.passwords[(service, username)]

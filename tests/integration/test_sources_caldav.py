@@ -24,6 +24,7 @@ from keyring.backends import fail
 from microapp.core.sources import ErrorKind, SourceConfig, SourceError, SourceKind
 from microapp.core.sources.caldav import CalDavFetcher
 from microapp.core.sources.secrets import SecretStore
+from tests.helpers import MemoryKeyring
 from tests.integration.radicale_server import (
     PASSWORD,
     USER,
@@ -41,23 +42,6 @@ SOURCE_ID = "work"
 _calendar_numbers = count(1)
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that lives in a dict: the real user keyring is never touched."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
 
 
 @pytest.fixture(autouse=True)

@@ -18,31 +18,13 @@ from keyring.backends import chainer, fail, null
 
 from microapp.core.sources import ErrorKind, SourceError
 from microapp.core.sources.secrets import SERVICE, SecretStore, env_var
+from tests.helpers import MemoryKeyring
 
 SECRET = "correct horse battery staple"
 SOURCE = "work-cal"
 ENV = "MICROAPP_CALDAV_PASSWORD_WORK_CAL"
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring in a dict."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.passwords:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.passwords[(service, username)]
 
 
 class LockedKeyring(MemoryKeyring):
