@@ -27,7 +27,11 @@ from microapp.core.meetings import Meeting
 from microapp.core.paths import Profile
 from microapp.core.redact import redact
 from microapp.core.settings import Settings, load_settings, save_settings
-from microapp.core.sources import SourceConfig, SourceError, SourceKind
+from microapp.core.sources import (
+    SourceConfig,
+    SourceError,
+    SourceKind,
+)
 
 if TYPE_CHECKING:
     from microapp.core.sources.secrets import SecretStore

@@ -21,12 +21,21 @@ from typing import Any
 
 import tomli_w
 
-from microapp.core.sources import SourceConfig, SourceKind
+from microapp.core.settings_calendars import (
+    CALENDARS_KEY,
+    calendar_entry,
+)
+from microapp.core.settings_calendars import (
+    describe as _describe,
+)
+from microapp.core.settings_calendars import (
+    parse_calendars as _parse_calendars,
+)
+from microapp.core.sources import SourceConfig
 
 SCHEMA_VERSION = 1
 THEMES = ("system", "light", "dark")
 DEFAULT_IGNORED_TITLES = ("Focus time", "Lunch", "Busy")
-_SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -193,101 +202,6 @@ _SPECS: tuple[_Spec, ...] = (
     _Spec("meetings", "link_patterns", "link_patterns", _parse_link_patterns,
           _dump_link_patterns),
 )
-CALENDARS_KEY = "calendars"
-
-
-def parse_calendar_entry(entry: Any, where: str) -> SourceConfig:
-    """One ``[[calendars]]`` table; raises ValueError naming the key, the value and what is
-    allowed."""
-    if not isinstance(entry, dict):
-        raise ValueError(f"{where} = {_describe(entry)} is not allowed; expected a table")
-    known = {"id", "kind", "location", "name", "enabled", "username", "calendars"}
-    unknown = sorted(set(entry) - known)
-    if unknown:
-        raise ValueError(f"{where}.{unknown[0]} is not a calendar key; known: "
-                         + ", ".join(sorted(known)))
-    source_id = entry.get("id")
-    if not isinstance(source_id, str) or not _SOURCE_ID.match(source_id):
-        raise ValueError(f"{where}.id = {_describe(source_id)} is not allowed; expected a short "
-                         "name of letters, digits, '.', '_' or '-'")
-    kind = entry.get("kind")
-    if kind not in {k.value for k in SourceKind}:
-        raise ValueError(f"{where}.kind = {_describe(kind)} is not allowed; expected one of "
-                         + ", ".join(f'"{k.value}"' for k in SourceKind))
-    location = entry.get("location")
-    if not isinstance(location, str) or not location.strip():
-        raise ValueError(f"{where}.location = {_describe(location)} is not allowed; expected a "
-                         "path or a URL")
-    name = entry.get("name", "")
-    enabled = entry.get("enabled", True)
-    username = entry.get("username")
-    chosen = entry.get("calendars", [])
-    if not isinstance(name, str):
-        raise ValueError(f"{where}.name = {_describe(name)} is not allowed; expected text")
-    if not isinstance(enabled, bool):
-        raise ValueError(f"{where}.enabled = {_describe(enabled)} is not allowed; "
-                         "expected true or false")
-    if username is not None and not isinstance(username, str):
-        raise ValueError(f"{where}.username = {_describe(username)} is not allowed; "
-                         "expected text")
-    if not isinstance(chosen, list) or not all(isinstance(c, str) for c in chosen):
-        raise ValueError(f"{where}.calendars = {_describe(chosen)} is not allowed; expected a "
-                         "list of calendar names or URLs")
-    return SourceConfig(id=source_id, kind=SourceKind(kind), location=location.strip(),
-                        name=name.strip(), enabled=enabled, username=username or None,
-                        calendars=tuple(chosen))
-
-
-def calendar_entry(config: SourceConfig) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": config.id, "kind": config.kind.value,
-                             "location": config.location}
-    if config.name:
-        entry["name"] = config.name
-    entry["enabled"] = config.enabled
-    if config.username:
-        entry["username"] = config.username
-    if config.calendars:
-        entry["calendars"] = list(config.calendars)
-    return entry
-
-
-def _parse_calendars(raw: Any, source: str,
-                     problems: list[SettingsProblem]) -> tuple[SourceConfig, ...]:
-    if not isinstance(raw, list):
-        problems.append(SettingsProblem(CALENDARS_KEY, (
-            f"{source}: calendars = {_describe(raw)} is not allowed; expected [[calendars]] "
-            "tables")))
-        return ()
-    out: list[SourceConfig] = []
-    seen: set[str] = set()
-    for i, entry in enumerate(raw):
-        where = f"calendars[{i + 1}]"
-        try:
-            config = parse_calendar_entry(entry, where)
-        except ValueError as exc:
-            problems.append(SettingsProblem(where, f"{source}: {exc}; this calendar is skipped"))
-            continue
-        if config.id in seen:
-            problems.append(SettingsProblem(where, (
-                f"{source}: {where}.id = \"{config.id}\" is used twice; the second is skipped")))
-            continue
-        seen.add(config.id)
-        out.append(config)
-    return tuple(out)
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_describe(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_describe(v)}" for k, v in value.items()) + " }"
-    return repr(value)
-
-
 def parse_settings(data: dict[str, Any], source: str = "settings") -> LoadedSettings:
     """Turn parsed TOML into :class:`Settings`; every bad key falls back to its default."""
     problems: list[SettingsProblem] = []
@@ -307,7 +221,9 @@ def parse_settings(data: dict[str, Any], source: str = "settings") -> LoadedSett
             f"(this one knows up to {SCHEMA_VERSION}); keys it does not know are ignored"))
 
     if CALENDARS_KEY in data:
-        values["calendars"] = _parse_calendars(data[CALENDARS_KEY], source, problems)
+        found: list[tuple[str, str]] = []
+        values["calendars"] = _parse_calendars(data[CALENDARS_KEY], source, found)
+        problems += [SettingsProblem(key, message) for key, message in found]
 
     for key, value in data.items():
         if key in ("schema_version", CALENDARS_KEY):

@@ -7,10 +7,19 @@ show the user (no secrets in it). Fetchers do blocking I/O: call them from a wor
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from typing import Protocol
+
+SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+SOURCE_ID_RULE = "a short name of letters, digits, '.', '_' or '-'"
+
+
+def valid_source_id(text: str) -> bool:
+    """Source ids name files (caches, secrets): the one rule for what they may be."""
+    return bool(SOURCE_ID.match(text))
 
 
 class SourceKind(StrEnum):

@@ -28,14 +28,13 @@ import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail, null
 
-from microapp.core.sources import ErrorKind, SourceError
+from microapp.core.sources import ErrorKind, SourceError, valid_source_id
 
 SERVICE = "microapp"
 ENV_PREFIX = "MICROAPP_CALDAV_PASSWORD_"
 SECRETS_SUBDIR = "secrets"
 
 # The same rule settings.py applies to source ids: safe as a file name, never "." or "..".
-_SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 # Friendly names for the backends keyring ships with (by module name, see backend_name).
 _BACKEND_NAMES = {
@@ -55,7 +54,7 @@ def env_var(source_id: str) -> str:
 
 
 def _check_id(source_id: str) -> None:
-    if not _SOURCE_ID.match(source_id):
+    if not valid_source_id(source_id):
         raise SourceError(f"{source_id!r} is not a valid calendar source id.", ErrorKind.CONFIG)
 
 
