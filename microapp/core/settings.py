@@ -35,6 +35,7 @@ from microapp.core.sources import SourceConfig
 
 SCHEMA_VERSION = 1
 THEMES = ("system", "light", "dark")
+WHEN_BUSY = ("notify", "silent")  # what a suppressed or missed pause leaves behind
 DEFAULT_IGNORED_TITLES = ("Focus time", "Lunch", "Busy")
 
 
@@ -45,6 +46,12 @@ class Settings:
     day_starts_at: time = time(4, 0)
     theme: str = "system"
     reduce_motion: bool = False
+    # The doorway pause itself.
+    pause_seconds: int = 5
+    chime: bool = False  # a soft chime as it opens (needs QtMultimedia; silent without)
+    when_busy: str = "notify"  # a pause that is not shown: "notify" quietly, or stay "silent"
+    respect_do_not_disturb: bool = True  # the desktop's do-not-disturb suppresses pauses
+    respect_fullscreen: bool = True  # a fullscreen window (presenting) suppresses pauses
     # Meetings: which calendar events get a doorway pause, and when.
     lead_seconds: int = 60
     refresh_minutes: int = 15
@@ -190,6 +197,11 @@ _SPECS: tuple[_Spec, ...] = (
     _Spec("general", "day_starts_at", "day_starts_at", _parse_time, lambda t: t.strftime("%H:%M")),
     _Spec("general", "theme", "theme", _parse_choice(THEMES), str),
     _Spec("pause", "reduce_motion", "reduce_motion", _parse_bool, bool),
+    _Spec("pause", "seconds", "pause_seconds", _parse_int(3, 30, "seconds"), int),
+    _Spec("pause", "chime", "chime", _parse_bool, bool),
+    _Spec("pause", "when_busy", "when_busy", _parse_choice(WHEN_BUSY), str),
+    _Spec("pause", "respect_do_not_disturb", "respect_do_not_disturb", _parse_bool, bool),
+    _Spec("pause", "respect_fullscreen", "respect_fullscreen", _parse_bool, bool),
     _Spec("meetings", "lead_seconds", "lead_seconds", _parse_int(0, 600, "seconds"), int),
     _Spec("meetings", "refresh_minutes", "refresh_minutes", _parse_int(1, 1440, "minutes"), int),
     _Spec("meetings", "skip_all_day", "skip_all_day", _parse_bool, bool),

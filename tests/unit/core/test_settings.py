@@ -106,7 +106,9 @@ def test_saved_file_is_commented_toml_with_every_key(path: Path) -> None:
     data = tomllib.loads(text)
     assert data["schema_version"] == SCHEMA_VERSION
     assert data["general"] == {"day_starts_at": "05:15", "theme": "dark"}
-    assert data["pause"] == {"reduce_motion": True}
+    assert data["pause"] == {
+        "reduce_motion": True, "seconds": 5, "chime": False, "when_busy": "notify",
+        "respect_do_not_disturb": True, "respect_fullscreen": True}
     assert data["meetings"] == {
         "lead_seconds": 60, "refresh_minutes": 15, "skip_all_day": True,
         "skip_cancelled": True, "skip_declined": True, "skip_free": True,
@@ -144,6 +146,11 @@ BAD_VALUES = [
     ("general.theme", "2", "2", 'one of "system", "light", "dark"'),
     ("pause.reduce_motion", '"yes"', '"yes"', "true or false"),
     ("pause.reduce_motion", "1", "1", "true or false"),
+    ("pause.seconds", "2", "2", "from 3 to 30"),
+    ("pause.seconds", "31", "31", "from 3 to 30"),
+    ("pause.seconds", '"5"', '"5"', "whole number of seconds"),
+    ("pause.when_busy", '"loud"', '"loud"', 'one of "notify", "silent"'),
+    ("pause.respect_fullscreen", '"no"', '"no"', "true or false"),
 ]
 
 
@@ -162,7 +169,7 @@ def test_a_bad_value_gives_one_clear_problem_and_the_rest_is_kept(
     assert allowed in message
     assert "default" in message
     # The bad key falls back to its default; every other key keeps the file's value.
-    attr = key.split(".")[1]
+    attr = {"pause.seconds": "pause_seconds"}.get(key, key.split(".")[1])
     assert loaded.settings == replace(GOOD_SETTINGS, **{attr: getattr(Settings(), attr)})
 
 
