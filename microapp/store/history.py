@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from peewee import SqliteDatabase, fn
+from peewee import EXCLUDED, SqliteDatabase, fn
 
 from microapp.core.clock import DEFAULT_DAY_STARTS_AT, Stamp
 from microapp.core.records import GratitudeRecord, Intention, Outcome, PauseRecord
-from microapp.store.models import GratitudeEntry, PauseEvent
+from microapp.store.models import (
+    AppState,
+    Cue,
+    GratitudeEntry,
+    PauseEvent,
+    from_utc_text,
+    to_utc_text,
+)
+
+SNOOZED_UNTIL = "snoozed_until"
+SHOWN_OUTCOMES = frozenset({Outcome.COMPLETED, Outcome.SKIPPED})  # the overlay appeared
 
 
 def _local(at_utc: datetime, tz: str) -> datetime:
@@ -21,7 +32,8 @@ def _local(at_utc: datetime, tz: str) -> datetime:
 
 
 class History:
-    """Pause events and gratitude entries in one SQLite database.
+    """Pause events, gratitude entries, handled pause cues and a little app state (the
+    snooze), in one SQLite database.
 
     ``day_starts_at`` is the user's current setting; it only decides the practice day of
     events logged from now on (stored days are never recomputed).
@@ -43,20 +55,38 @@ class History:
     def record_pause(self, instant: datetime, outcome: Outcome | str,
                      intention: Intention | str | None = None,
                      meeting: str | None = None) -> PauseRecord:
+        record = self._new_pause(instant, outcome, intention, meeting)
+        with self.db.atomic():
+            self._insert_pause(record)
+        return record
+
+    def _new_pause(self, instant: datetime, outcome: Outcome | str,
+                   intention: Intention | str | None, meeting: str | None) -> PauseRecord:
+        """Validate and stamp a pause (practice day from the current setting); stores nothing."""
         stamp = Stamp.of(instant, self.day_starts_at)
-        record = PauseRecord(
+        return PauseRecord(
             at=_local(stamp.at_utc, stamp.tz), tz=stamp.tz, day=stamp.day,
             outcome=Outcome(outcome),
             intention=Intention(intention) if intention else None,
             meeting=meeting or None,
         )
-        with self.db.atomic():
-            PauseEvent.insert(
-                at_utc=stamp.at_utc, tz=stamp.tz, day=stamp.day, outcome=record.outcome.value,
-                intention=record.intention.value if record.intention else None,
-                meeting=record.meeting,
-            ).on_conflict_ignore().execute(self.db)
-        return record
+
+    def _insert_pause(self, record: PauseRecord) -> int:
+        """Insert ``record`` (or find it: the natural key makes a repeat a no-op); its id.
+
+        The id is looked up rather than taken from the insert, because an ignored insert
+        leaves SQLite's last row id at whatever was inserted before.
+        """
+        PauseEvent.insert(
+            at_utc=record.at, tz=record.tz, day=record.day, outcome=record.outcome.value,
+            intention=record.intention.value if record.intention else None,
+            meeting=record.meeting,
+        ).on_conflict_ignore().execute(self.db)
+        meeting = fn.IFNULL(PauseEvent.meeting, "") == (record.meeting or "")
+        query = (PauseEvent.select(PauseEvent.id)
+                 .where((PauseEvent.at_utc == record.at)
+                        & (PauseEvent.outcome == record.outcome.value) & meeting))
+        return int(query.scalar(self.db))
 
     def pauses_on(self, day: date) -> list[PauseRecord]:
         query = (PauseEvent.select().where(PauseEvent.day == day)
@@ -82,6 +112,100 @@ class History:
             intention=Intention(row.intention) if row.intention else None,
             meeting=row.meeting,
         )
+
+    # -- doorway pause cues --------------------------------------------------------------
+    #
+    # A cue key (Meeting.key) is handled once: a row in ``cue`` means it was shown, and once
+    # it has an outcome that outcome is final. Neither a calendar refresh nor a restart
+    # fires a handled cue again, and recording one twice never adds a second pause.
+
+    def claim_cue(self, keys: Iterable[str], due: datetime, at: datetime) -> None:
+        """Mark the cue ``keys`` as shown at ``at`` (no outcome yet), before the overlay
+        appears. Keys already claimed or recorded are left exactly as they are."""
+        rows = [{"key": key, "due_utc": due, "shown_utc": at, "outcome": None}
+                for key in _unique(keys)]
+        if rows:
+            with self.db.atomic():
+                Cue.insert_many(rows).on_conflict_ignore().execute(self.db)
+
+    def record_cue(self, keys: Iterable[str], due: datetime, at: datetime,
+                   outcome: Outcome | str, intention: Intention | str | None = None,
+                   meeting: str | None = None) -> PauseRecord:
+        """Log how the cue for ``keys`` ended: one pause event at ``at`` (as
+        :meth:`record_pause` would) and the outcome on every key, in one transaction.
+
+        Keys that already carry an outcome keep it (the first outcome is final); when every
+        key has one, nothing is stored and the pause recorded the first time is returned.
+        """
+        keys = _unique(keys)
+        if not keys:
+            raise ValueError("a cue needs at least one key")
+        record = self._new_pause(at, outcome, intention, meeting)
+        to_utc_text(due)  # refuse a naive due instant before anything is written
+        with self.db.atomic():
+            done = dict(Cue.select(Cue.key, Cue.pause).where(
+                Cue.key.in_(keys) & Cue.outcome.is_null(False)).tuples().bind(self.db))
+            pending = [key for key in keys if key not in done]
+            if not pending:
+                earlier = self._pause_by_id(next(iter(done.values())))
+                return earlier or record
+            pause_id = self._insert_pause(record)
+            shown = record.at if record.outcome in SHOWN_OUTCOMES else None
+            rows = [{"key": key, "due_utc": due, "shown_utc": shown,
+                     "outcome": record.outcome.value, "pause": pause_id} for key in pending]
+            Cue.insert_many(rows).on_conflict(
+                conflict_target=[Cue.key],
+                update={Cue.outcome: EXCLUDED.outcome, Cue.pause: EXCLUDED.pause_id,
+                        Cue.shown_utc: fn.COALESCE(Cue.shown_utc, EXCLUDED.shown_utc)},
+                where=Cue.outcome.is_null(),
+            ).execute(self.db)
+        return record
+
+    def handled_cue_keys(self, since: datetime) -> set[str]:
+        """Keys of cues due at or after ``since`` that were shown or recorded."""
+        query = Cue.select(Cue.key).where(Cue.due_utc >= since).tuples().bind(self.db)
+        return {key for (key,) in query}
+
+    def prune_cues(self, before: datetime) -> int:
+        """Forget cues due before ``before`` (their pause events stay); how many went."""
+        with self.db.atomic():
+            return int(Cue.delete().where(Cue.due_utc < before).execute(self.db))
+
+    def _pause_by_id(self, pause_id: int | None) -> PauseRecord | None:
+        if pause_id is None:
+            return None
+        row = PauseEvent.select().where(PauseEvent.id == pause_id).bind(self.db).first()
+        return self._pause(row) if row else None
+
+    # -- app state -----------------------------------------------------------------------
+
+    def get_state(self, name: str) -> str | None:
+        return (AppState.select(AppState.value).where(AppState.name == name)
+                .scalar(self.db))
+
+    def set_state(self, name: str, value: str | None) -> None:
+        """Keep ``value`` under ``name``; None forgets it."""
+        with self.db.atomic():
+            if value is None:
+                AppState.delete().where(AppState.name == name).execute(self.db)
+            else:
+                AppState.insert(name=name, value=value).on_conflict(
+                    conflict_target=[AppState.name], update={AppState.value: value},
+                ).execute(self.db)
+
+    def snoozed_until(self) -> datetime | None:
+        """When the snooze ends (aware, UTC), or None. Text that does not read as an instant
+        (hand-edited, or from another version) counts as no snooze rather than an error."""
+        text = self.get_state(SNOOZED_UNTIL)
+        if text is None:
+            return None
+        try:
+            return from_utc_text(text)
+        except (TypeError, ValueError):
+            return None
+
+    def set_snoozed_until(self, until: datetime | None) -> None:
+        self.set_state(SNOOZED_UNTIL, None if until is None else to_utc_text(until))
 
     # -- gratitude -----------------------------------------------------------------------
 
@@ -117,6 +241,11 @@ class History:
             )
             for row in query
         ]
+
+
+def _unique(keys: Iterable[str]) -> list[str]:
+    """The keys in their order, each once (a bare string is one key, not its letters)."""
+    return list(dict.fromkeys([keys] if isinstance(keys, str) else keys))
 
 
 def _as_date(value: date | str) -> date:

@@ -64,7 +64,30 @@ def _v2(db: SqliteDatabase) -> None:
                    "ON gratitude_entry (at_utc, recipient, text)")
 
 
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1, 2: _v2}
+def _v3(db: SqliteDatabase) -> None:
+    """Doorway pause cues and a little app state (the snooze).
+
+    A cue row says a cue key (calendar, UID, occurrence start) was handled - shown, or given
+    an outcome - so neither a calendar refresh nor a restart fires it again. ``due_utc`` uses
+    the fixed-width UTC text of every stored instant, so text order is time order.
+    """
+    db.execute_sql(f"""
+        CREATE TABLE cue (
+            key TEXT PRIMARY KEY,
+            due_utc TEXT NOT NULL,
+            shown_utc TEXT,
+            outcome TEXT CHECK (outcome IS NULL OR outcome IN {OUTCOMES_SQL}),
+            pause_id INTEGER REFERENCES pause_event(id) ON DELETE SET NULL
+        )""")
+    db.execute_sql("CREATE INDEX cue_due ON cue (due_utc)")
+    db.execute_sql("""
+        CREATE TABLE app_state (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""")
+
+
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1, 2: _v2, 3: _v3}
 LATEST_VERSION = max(MIGRATIONS)
 
 

@@ -4,9 +4,29 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from peewee import BooleanField, CharField, DateField, Field, Model, TextField
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    Field,
+    ForeignKeyField,
+    Model,
+    TextField,
+)
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def to_utc_text(value: datetime) -> str:
+    """An aware instant as the fixed-width UTC text every stored instant uses."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are never stored; pass a timezone-aware instant")
+    return value.astimezone(UTC).strftime(UTC_FORMAT)
+
+
+def from_utc_text(value: str) -> datetime:
+    """The aware UTC instant of stored text; ``ValueError`` when it is not in that format."""
+    return datetime.strptime(value, UTC_FORMAT).replace(tzinfo=UTC)
 
 
 class UTCDateTimeField(Field):
@@ -15,16 +35,10 @@ class UTCDateTimeField(Field):
     field_type = "TEXT"
 
     def db_value(self, value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are never stored; pass an aware instant")
-        return value.astimezone(UTC).strftime(UTC_FORMAT)
+        return None if value is None else to_utc_text(value)
 
     def python_value(self, value: str | None) -> datetime | None:
-        if value is None:
-            return None
-        return datetime.strptime(value, UTC_FORMAT).replace(tzinfo=UTC)
+        return None if value is None else from_utc_text(value)
 
 
 class _Base(Model):
@@ -58,4 +72,30 @@ class GratitudeEntry(_Base):
         table_name = "gratitude_entry"
 
 
-MODELS = [PauseEvent, GratitudeEntry]
+class Cue(_Base):
+    """A doorway pause cue that was handled: shown (``outcome`` still None) or finished."""
+
+    key = TextField(primary_key=True)  # Meeting.key: calendar \x1f UID \x1f UTC start
+    due_utc = UTCDateTimeField()
+    shown_utc = UTCDateTimeField(null=True)
+    outcome = CharField(null=True)
+    # No backref and no lazy loading: a stray attribute access must never run a query on
+    # whatever database the models were last bound to.
+    pause = ForeignKeyField(PauseEvent, null=True, column_name="pause_id", backref="+",
+                            on_delete="SET NULL", lazy_load=False)
+
+    class Meta:
+        table_name = "cue"
+
+
+class AppState(_Base):
+    """Small named values the app keeps between runs (e.g. the snooze)."""
+
+    name = TextField(primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "app_state"
+
+
+MODELS = [PauseEvent, GratitudeEntry, Cue, AppState]

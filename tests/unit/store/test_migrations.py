@@ -10,7 +10,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -56,6 +56,13 @@ V1_GRATITUDE = [
      "You listen to the whole story."),
 ]
 ROWS_AFTER_FOLDING = {"pauses": 4, "gratitude": 2}
+# Rows as version 3 wrote them: the Stand-up cue (completed, pause 1) and a snooze.
+CUE_KEY = "work\x1fstandup-1\x1f2026-03-09T08:01:00+00:00"
+V3_CUES = [(CUE_KEY, "2026-03-09T08:00:00.000000Z", "2026-03-09T08:00:00.000000Z",
+            "completed", 1)]
+V3_STATE = [("snoozed_until", "2026-03-10T09:30:00.000000Z")]
+CUE_SQL = "INSERT INTO cue (key, due_utc, shown_utc, outcome, pause_id) VALUES (?, ?, ?, ?, ?)"
+STATE_SQL = "INSERT INTO app_state (name, value) VALUES (?, ?)"
 
 
 @contextmanager
@@ -81,6 +88,11 @@ def build_at_version(path: Path, version: int) -> None:
                 db.execute_sql(PAUSE_SQL, row)
             for row in notes:
                 db.execute_sql(GRATITUDE_SQL, row)
+        if version >= 3:
+            for row in V3_CUES:
+                db.execute_sql(CUE_SQL, row)
+            for row in V3_STATE:
+                db.execute_sql(STATE_SQL, row)
 
 
 def count(db: SqliteDatabase, table: str) -> int:
@@ -90,6 +102,16 @@ def count(db: SqliteDatabase, table: str) -> int:
 def index_names(db: SqliteDatabase) -> set[str]:
     rows = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
     return {name for (name,) in rows if not name.startswith("sqlite_")}
+
+
+def snapshot(path: Path) -> tuple[int, list[tuple], dict[str, list[tuple]]]:
+    """The version, the whole schema and every row of every table: what "intact" means."""
+    with raw_db(path) as db:
+        schema = db.execute_sql(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+        tables = [name for kind, name, _ in schema if kind == "table"]
+        rows = {t: db.execute_sql(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+        return schema_version(db), schema, rows
 
 
 def test_versions_are_consecutive_from_one() -> None:
@@ -106,8 +128,16 @@ def test_every_past_version_upgrades_and_keeps_its_rows(tmp_path: Path, version:
         assert opened.persistent
         assert schema_version(opened.db) == LATEST_VERSION
         assert index_names(opened.db) >= {"pause_event_day", "pause_event_natural",
-                                          "gratitude_entry_day", "gratitude_entry_natural"}
+                                          "gratitude_entry_day", "gratitude_entry_natural",
+                                          "cue_due"}
         history = History(opened.db)
+        if version < 3:  # the new tables start empty and work through today's models
+            assert count(opened.db, "cue") == count(opened.db, "app_state") == 0
+            assert history.snoozed_until() is None
+        else:
+            assert opened.db.execute_sql("SELECT * FROM cue").fetchall() == V3_CUES
+            assert history.handled_cue_keys(NOW.replace(day=9, hour=0)) == {CUE_KEY}
+            assert history.snoozed_until() == datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
         if version == 0:
             assert history.pause_count() == 0
             return
@@ -171,55 +201,61 @@ def test_the_schema_checks_outcomes_and_intentions(
             db.execute_sql(PAUSE_SQL, tuple(row.values()))
 
 
+@pytest.mark.parametrize("version", range(1, LATEST_VERSION + 1))
 def test_a_failing_migration_leaves_the_version_and_the_rows_unchanged(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int
 ) -> None:
     path = tmp_path / "microapp.sqlite3"
-    build_at_version(path, 1)
-    real_v2 = MIGRATIONS[2]
+    build_at_version(path, version - 1)
+    before = snapshot(path)
+    real = MIGRATIONS[version]
 
     def half_done(db: SqliteDatabase) -> None:
-        real_v2(db)  # all of version 2's work ...
-        db.execute_sql("DROP TABLE gratitude_entry")
+        real(db)  # all of the version's work ...
+        db.execute_sql("DELETE FROM pause_event")
+        db.execute_sql("CREATE TABLE half_done (x)")
         raise RuntimeError("disk full")  # ... then it fails
 
-    monkeypatch.setitem(migrations_module.MIGRATIONS, 2, half_done)
+    monkeypatch.setitem(migrations_module.MIGRATIONS, version, half_done)
     with raw_db(path) as db, pytest.raises(RuntimeError, match="disk full"):
         migrate(db)
     monkeypatch.undo()
 
-    with raw_db(path) as db:
-        assert schema_version(db) == 1
-        assert count(db, "pause_event") == len(V1_PAUSES)  # duplicates not yet folded
-        assert count(db, "gratitude_entry") == len(V1_GRATITUDE)
-        assert index_names(db) == set()
-    # And the next start upgrades it properly.
+    assert snapshot(path) == before  # duplicates not yet folded, no new table, same version
+    assert_next_start_upgrades(path, version - 1)
+
+
+def assert_next_start_upgrades(path: Path, old_version: int) -> None:
     opened = open_store(path, NOW)
     try:
+        assert opened.problem is None
         assert schema_version(opened.db) == LATEST_VERSION
-        assert count(opened.db, "pause_event") == ROWS_AFTER_FOLDING["pauses"]
+        if old_version >= 1:
+            assert count(opened.db, "pause_event") == ROWS_AFTER_FOLDING["pauses"]
     finally:
         opened.db.close()
 
 
+@pytest.mark.parametrize("version", range(1, LATEST_VERSION + 1))
 @pytest.mark.parametrize("journal_mode", ["wal", "delete"])
 def test_a_process_killed_mid_migration_leaves_the_old_version(
-    tmp_path: Path, journal_mode: str
+    tmp_path: Path, journal_mode: str, version: int
 ) -> None:
     path = tmp_path / "microapp.sqlite3"
-    build_at_version(path, 1)
+    build_at_version(path, version - 1)
     with raw_db(path) as db:
         db.execute_sql(f"PRAGMA journal_mode = {journal_mode}")
-    # A real process, killed (os._exit: no cleanup, no rollback) in the middle of version 2.
+    before = snapshot(path)
+    # A real process, killed (os._exit: no cleanup, no rollback) in the middle of a migration.
     script = textwrap.dedent(f"""
         import os
         from peewee import SqliteDatabase
         from microapp.store import migrations
-        v2 = migrations.MIGRATIONS[2]
+        real = migrations.MIGRATIONS[{version}]
         def killed(db):
-            v2(db)
+            real(db)
             os._exit(9)
-        migrations.MIGRATIONS[2] = killed
+        migrations.MIGRATIONS[{version}] = killed
         db = SqliteDatabase({str(path)!r})
         db.connect()
         migrations.migrate(db)
@@ -227,17 +263,30 @@ def test_a_process_killed_mid_migration_leaves_the_old_version(
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 9, result.stderr
-    with raw_db(path) as db:
-        assert schema_version(db) == 1
-        assert count(db, "pause_event") == len(V1_PAUSES)
-        assert index_names(db) == set()
-    opened = open_store(path, NOW)
-    try:
-        assert opened.problem is None
-        assert schema_version(opened.db) == LATEST_VERSION
-        assert count(opened.db, "pause_event") == ROWS_AFTER_FOLDING["pauses"]
-    finally:
-        opened.db.close()
+    assert snapshot(path) == before
+    assert_next_start_upgrades(path, version - 1)
+
+
+def test_the_cue_table_checks_outcomes_and_its_pause(tmp_path: Path) -> None:
+    with raw_db(tmp_path / "db.sqlite3") as db:
+        migrate(db)
+        db.execute_sql("PRAGMA foreign_keys = ON")
+        db.execute_sql(PAUSE_SQL, V1_PAUSES[0])
+        with pytest.raises(IntegrityError, match="CHECK"):
+            db.execute_sql(CUE_SQL, ("k", "2026-03-09T08:00:00.000000Z", None, "maybe", None))
+        with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+            db.execute_sql(CUE_SQL, ("k", "2026-03-09T08:00:00.000000Z", None, "missed", 99))
+        with pytest.raises(IntegrityError, match="NOT NULL"):
+            db.execute_sql(CUE_SQL, ("k", None, None, None, None))
+        db.execute_sql(CUE_SQL, ("shown", "2026-03-09T08:00:00.000000Z", None, None, None))
+        db.execute_sql(CUE_SQL, V3_CUES[0])
+        with pytest.raises(IntegrityError, match="UNIQUE"):  # one row per cue key
+            db.execute_sql(CUE_SQL, V3_CUES[0])
+        db.execute_sql("DELETE FROM pause_event")  # never done by microapp; the cue outlives it
+        assert db.execute_sql("SELECT key, pause_id FROM cue ORDER BY key").fetchall() == [
+            ("shown", None), (CUE_KEY, None)]
+        with pytest.raises(IntegrityError, match="NOT NULL"):
+            db.execute_sql(STATE_SQL, ("snoozed_until", None))
 
 
 def newer_database(path: Path, journal_mode: str) -> bytes:
