@@ -14,6 +14,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -197,8 +198,8 @@ def cmd_run(profile: Profile, demo: bool) -> int:
                        "run microapp from your desktop, or use 'microapp status' here")
     from microapp.app import run_app
 
-    if demo:
-        _reset_demo_profile(profile)
+    if demo and _reset_demo_profile(profile):
+        _announce_demo(profile)
     try:
         return run_app(profile, demo=demo)
     finally:
@@ -206,19 +207,69 @@ def cmd_run(profile: Profile, demo: bool) -> int:
             shutil.rmtree(profile.custom_root or profile.data_dir, ignore_errors=True)
 
 
-def _reset_demo_profile(profile: Profile) -> None:
-    """Start each demo from scratch, unless a demo app is running in it right now."""
+def _reset_demo_profile(profile: Profile) -> bool:
+    """Start each demo from scratch, unless a demo app is running in it right now.
+
+    Returns whether the profile is fresh (False: a running demo app owns it; leave it be).
+    """
     from PySide6.QtNetwork import QLocalSocket
 
     root = profile.custom_root
     if root is None or not root.exists():
-        return
+        return True
     probe = QLocalSocket()
     probe.connectToServer(profile.instance_key())
     if probe.waitForConnected(300):
         probe.disconnectFromServer()
-        return
+        return False
     shutil.rmtree(root, ignore_errors=True)
+    return True
+
+
+DEMO_CALENDAR_FILE = "demo-calendar.ics"
+DEMO_CALENDAR_ID = "demo"
+
+
+def prepare_demo_profile(profile: Profile, now: datetime) -> Path:
+    """Give a fresh demo profile its calendar: a generated .ics file (first meeting about 75 s
+    after ``now``, then one every 4 minutes), added as a calendar the way `microapp calendars
+    add` adds one, so settings.toml lists it. Returns the calendar file.
+
+    Only for the demo profile: it writes that profile's settings.
+    """
+    import contextlib
+    import io
+
+    from microapp import calendar_cli
+    from microapp.core.demo_calendar import demo_calendar
+
+    path = profile.data_dir / DEMO_CALENDAR_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(demo_calendar(now), encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()):  # its "Added …" line is not for this user
+        calendar_cli.cmd_calendars_add(profile, str(path), name="Demo meetings",
+                                       source_id=DEMO_CALENDAR_ID, caldav=False, username=None,
+                                       chosen=(), password_file=False)
+    return path
+
+
+def _announce_demo(profile: Profile) -> None:
+    """Prepare the demo calendar and say when its first pause comes; the demo runs without
+    it (history only) if that fails."""
+    from microapp.core.clock import SystemClock
+    from microapp.core.demo_calendar import FIRST_IN
+
+    clock = SystemClock()
+    now = clock.now()
+    try:
+        prepare_demo_profile(profile, now)
+    except (CliError, OSError) as exc:
+        print(f"{APP_NAME}: the demo calendar could not be set up ({exc}); "
+              "the demo starts without meetings", file=sys.stderr)
+        return
+    first = (now + FIRST_IN).astimezone(clock.zone())
+    print(f"{APP_NAME} demo: the first sample meeting starts at {first:%H:%M} and another "
+          "every few minutes; a doorway pause opens a minute before each.")
 
 
 def _calendar_command(args: argparse.Namespace, profile: Profile) -> int:

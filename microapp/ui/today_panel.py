@@ -1,13 +1,24 @@
-"""The Today panel: today's pauses and both streaks, with Pause now at hand.
+"""The Today panel: the next meeting (with Join), today's pauses and both streaks, with Pause
+now at hand.
 
 The same widget serves as the tray's left-click popup and, where there is no system tray,
-as the body of the small stand-in window.
+as the body of the small stand-in window (which also offers Snooze and Quit, since it has no
+tray menu).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from microapp.core.summary import (
     TodaySummary,
@@ -17,8 +28,11 @@ from microapp.core.summary import (
     today_heading,
 )
 from microapp.ui.theme import Palette, style_sheet
+from microapp.ui.tray_icons import IconState, state_pixmap
 
 MAX_LISTED_PAUSES = 8
+STATE_ICON_PX = 22
+NEAR_TEXT = "A doorway pause is coming up"
 
 
 def _label(text: str = "", name: str | None = None) -> QLabel:
@@ -33,15 +47,18 @@ def _label(text: str = "", name: str | None = None) -> QLabel:
 class TodayPanel(QFrame):
     pause_requested = Signal()
     quit_requested = Signal()
+    join_requested = Signal(str)  # the next meeting's call link
 
     def __init__(self, palette: Palette, *, show_quit: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 snooze_menu: QMenu | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TodayPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setStyleSheet(style_sheet("panel", palette, 10.5))
         self.setMinimumWidth(340)
         self.setMaximumWidth(460)
+        self._join_url: str | None = None
+        self._state = IconState.IDLE
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
@@ -50,12 +67,33 @@ class TodayPanel(QFrame):
         self.notice.setContentsMargins(10, 8, 10, 8)  # not QSS padding: wrapped height stays right
         self.notice.hide()
         layout.addWidget(self.notice)
+
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        self.state_icon = QLabel()
+        self.state_icon.setFixedSize(QSize(STATE_ICON_PX, STATE_ICON_PX))
+        header.addWidget(self.state_icon, 0, Qt.AlignmentFlag.AlignVCenter)
         self.heading = _label("Today", "PanelHeading")
-        layout.addWidget(self.heading)
+        header.addWidget(self.heading, 1)
+        layout.addLayout(header)
+        self.state_line = _label("", "PanelState")
+        self.state_line.hide()
+        layout.addWidget(self.state_line)
         self.summary_line = _label("", "PanelMuted")
         layout.addWidget(self.summary_line)
+
+        next_row = QHBoxLayout()
+        next_row.setSpacing(10)
         self.next_meeting = _label("", "PanelNext")
-        layout.addWidget(self.next_meeting)
+        next_row.addWidget(self.next_meeting, 1)
+        self.join_button = QPushButton("&Join", objectName="JoinButton")
+        self.join_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.join_button.setToolTip("Open the call link")
+        self.join_button.clicked.connect(self._join)
+        self.join_button.hide()
+        next_row.addWidget(self.join_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addLayout(next_row)
+
         self.pause_list = _label("")
         layout.addWidget(self.pause_list)
         self.pause_streak = _label("")
@@ -66,6 +104,11 @@ class TodayPanel(QFrame):
         layout.addWidget(self.problems)
 
         buttons = QHBoxLayout()
+        self.snooze_button: QPushButton | None = None
+        if snooze_menu is not None:
+            self.snooze_button = QPushButton("&Snooze")
+            self.snooze_button.setMenu(snooze_menu)
+            buttons.addWidget(self.snooze_button)
         buttons.addStretch(1)
         if show_quit:
             self.quit_button = QPushButton("&Quit")
@@ -76,10 +119,41 @@ class TodayPanel(QFrame):
         self.pause_button.clicked.connect(self.pause_requested)
         buttons.addWidget(self.pause_button)
         layout.addLayout(buttons)
+        self.set_state(IconState.IDLE)
+
+    @property
+    def join_url(self) -> str | None:
+        """The call link the Join button opens (None while it is hidden)."""
+        return self._join_url
+
+    @property
+    def state(self) -> IconState:
+        return self._state
 
     def set_notice(self, text: str | None) -> None:
         self.notice.setText(text or "")
         self.notice.setVisible(bool(text))
+
+    def set_state(self, state: IconState, detail: str | None = None) -> None:
+        """Show the tray's state here too: its icon by the heading and, unless idle, one line
+        (``detail``, e.g. "Pauses snoozed until 14:30", or a default for a near pause)."""
+        self._state = IconState(state)
+        self._draw_state_icon()
+        text = "" if self._state is IconState.IDLE else (
+            detail or (NEAR_TEXT if self._state is IconState.NEAR else "Pauses are snoozed"))
+        self.state_line.setText(text)
+        self.state_line.setVisible(bool(text))
+
+    def _draw_state_icon(self) -> None:
+        self.state_icon.setPixmap(state_pixmap(self._state, STATE_ICON_PX,
+                                               self.devicePixelRatioF()))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._draw_state_icon()  # now on its screen: sharp at that screen's scale
+        super().showEvent(event)
+        if not self.isAncestorOf(self.focusWidget()):
+            # Start on Pause now, never on Join: a stray Space must not open a call.
+            self.pause_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def refresh(self, summary: TodaySummary) -> None:
         self.heading.setText(f"Today · {summary.day.strftime('%a %d %b')}")
@@ -93,9 +167,19 @@ class TodayPanel(QFrame):
         self.pause_list.setVisible(bool(lines))
         self.pause_streak.setText(streak_line("Pause streak", summary.pause_streak))
         self.gratitude_streak.setText(streak_line("Gratitude streak", summary.gratitude_streak))
-        next_text = meeting_line(summary.next_meeting) if summary.next_meeting else ""
+        meeting = summary.next_meeting
+        next_text = meeting_line(meeting) if meeting else ""
         self.next_meeting.setText(next_text)
         self.next_meeting.setVisible(bool(next_text))
+        self._join_url = meeting.join_url if meeting and meeting.join_url else None
+        self.join_button.setVisible(self._join_url is not None)
+        if meeting is not None and self._join_url:
+            # Accessible text is plain text, so the untrusted title is safe here.
+            self.join_button.setAccessibleName(f"Join {meeting.title}")
         problems = "\n".join(f"⚠ {line}" for line in summary.calendar_problems)
         self.problems.setText(problems)
         self.problems.setVisible(bool(problems))
+
+    def _join(self) -> None:
+        if self._join_url:
+            self.join_requested.emit(self._join_url)

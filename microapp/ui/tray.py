@@ -3,20 +3,27 @@
 Qt decides once per process whether a tray exists, and some desktops (GNOME without the
 AppIndicator extension) have none. Then a small window with the same actions explains why,
 and a slow timer keeps asking, so the icon appears as soon as a tray host does.
+
+The tray only shows and asks: it emits requests (pause, join, snooze, quit) and is told what
+to show (today's summary, the meeting to join, the snooze, a near pause). It keeps no clock,
+so whoever snoozes also un-snoozes: call ``set_snooze(None, now)`` when the snooze ends.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QCursor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QVBoxLayout, QWidget
 
+from microapp.core.snooze import SNOOZE_LABELS, SnoozeChoice, is_snoozed, snooze_text
 from microapp.core.summary import TodaySummary, tooltip_text
 from microapp.ui.theme import Palette, app_icon
 from microapp.ui.today_panel import TodayPanel
+from microapp.ui.tray_icons import IconState, tray_icon
 
 log = logging.getLogger(__name__)
 
@@ -27,17 +34,54 @@ NO_TRAY_NOTICE = (
     "in the background; start microapp again to bring it back."
 )
 
+SNOOZE_TITLE = "Snooze pauses"
+RESUME_TEXT = "&Resume pauses"
+# The key of each snooze choice in the submenu ("R" is Resume's).
+SNOOZE_KEYS: dict[SnoozeChoice, str] = {
+    SnoozeChoice.HALF_HOUR: "3", SnoozeChoice.HOUR: "1", SnoozeChoice.REST_OF_DAY: "d",
+}
+MAX_MENU_TITLE = 40  # characters of a meeting title shown in the menu
+
+
+def menu_text(text: str) -> str:
+    """Plain text for a menu item: a literal "&" is doubled so it never makes a mnemonic."""
+    return text.replace("&", "&&")
+
+
+def with_mnemonic(text: str, key: str) -> str:
+    """``text`` made safe for a menu, with "&" before ``key``: preferably where a word starts
+    ("Pauses &snoozed", not "Pau&ses"), else at its first place. Unchanged if ``key`` is absent.
+    """
+    safe = menu_text(text)
+    spots = [i for i, ch in enumerate(safe) if ch.lower() == key.lower()]
+    at_words = [i for i in spots if i == 0 or not safe[i - 1].isalnum()]
+    if not spots:
+        return safe
+    at = (at_words or spots)[0]
+    return f"{safe[:at]}&{safe[at:]}"
+
+
+def join_text(title: str | None, service: str | None) -> str:
+    """The menu item "Join “Design review” · Zoom", with its "&J" mnemonic and literal "&"s."""
+    title = " ".join((title or "").split())  # a title's line breaks stay out of the menu
+    if len(title) > MAX_MENU_TITLE:
+        title = title[:MAX_MENU_TITLE - 1].rstrip() + "…"
+    text = f"&Join “{menu_text(title)}”" if title else "&Join next meeting"
+    if service:
+        text += f" · {menu_text(service)}"
+    return text
+
 
 class NoTrayWindow(QWidget):
     """The stand-in for the tray: the Today panel in an ordinary window."""
 
-    def __init__(self, palette: Palette) -> None:
+    def __init__(self, palette: Palette, snooze_menu: QMenu | None = None) -> None:
         super().__init__()
         self.setWindowTitle("microapp")
         self.setWindowIcon(app_icon())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.panel = TodayPanel(palette, show_quit=True, parent=self)
+        self.panel = TodayPanel(palette, show_quit=True, snooze_menu=snooze_menu, parent=self)
         self.panel.set_notice(NO_TRAY_NOTICE)
         layout.addWidget(self.panel)
 
@@ -51,6 +95,8 @@ class TrayController(QObject):
 
     pause_requested = Signal()
     quit_requested = Signal()
+    join_requested = Signal(str)  # a call URL
+    snooze_requested = Signal(str)  # a SnoozeChoice value, or "" to resume pauses
 
     RECHECK_MS = 30_000  # how often to look for a tray that appeared later
     POPUP_WIDTH = 360
@@ -62,6 +108,9 @@ class TrayController(QObject):
         self._palette = palette
         self._tray_available = tray_available
         self._summary: TodaySummary | None = None
+        self._join_url: str | None = None
+        self._state = IconState.IDLE  # what the app says; a snooze shows over it
+        self._snooze_line: str | None = None  # "Pauses snoozed until 14:30" while snoozed
         self.icon: QSystemTrayIcon | None = None
         self.window: NoTrayWindow | None = None
         self.popup: TodayPanel | None = None
@@ -72,13 +121,31 @@ class TrayController(QObject):
         self.pause_action = QAction("&Pause now", self.menu)
         self.pause_action.setShortcut(QKeySequence("Ctrl+P"))
         self.pause_action.triggered.connect(self.pause_requested)
+        self.join_action = QAction(join_text(None, None), self.menu)
+        self.join_action.setVisible(False)
+        self.join_action.triggered.connect(self._join)
         self.today_action = QAction("&Today…", self.menu)
         self.today_action.triggered.connect(self.show_today)
+        self.snooze_menu = QMenu(with_mnemonic(SNOOZE_TITLE, "s"), self.menu)
+        self.snooze_actions: dict[SnoozeChoice, QAction] = {}
+        for choice, label in SNOOZE_LABELS.items():
+            action = QAction(with_mnemonic(label, SNOOZE_KEYS[choice]), self.snooze_menu)
+            action.triggered.connect(lambda _=False, c=choice: self.snooze_requested.emit(c.value))
+            self.snooze_menu.addAction(action)
+            self.snooze_actions[choice] = action
+        self.snooze_menu.addSeparator()
+        self.resume_action = QAction(RESUME_TEXT, self.snooze_menu)
+        self.resume_action.setEnabled(False)
+        self.resume_action.triggered.connect(lambda: self.snooze_requested.emit(""))
+        self.snooze_menu.addAction(self.resume_action)
         self.quit_action = QAction("&Quit microapp", self.menu)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.addAction(self.pause_action)
+        self.menu.addAction(self.join_action)
         self.menu.addAction(self.today_action)
+        self.menu.addSeparator()
+        self.menu.addMenu(self.snooze_menu)
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)
 
@@ -107,22 +174,21 @@ class TrayController(QObject):
         return self.icon is not None
 
     def _make_icon(self) -> None:
-        self.icon = QSystemTrayIcon(app_icon(), self)
+        self.icon = QSystemTrayIcon(tray_icon(self.icon_state), self)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
         self.icon.messageClicked.connect(self.show_today)
-        if self._summary is not None:
-            self.icon.setToolTip(tooltip_text(self._summary))
-        else:
-            self.icon.setToolTip("microapp")
+        self.icon.setToolTip(self.tooltip())
         self.icon.show()
 
     def _make_window(self) -> None:
-        self.window = NoTrayWindow(self._palette)
+        self.window = NoTrayWindow(self._palette, self.snooze_menu)
         self.window.panel.pause_requested.connect(self.pause_requested)
         self.window.panel.quit_requested.connect(self.quit_requested)
+        self.window.panel.join_requested.connect(self.join_requested)
         if self._summary is not None:
             self.window.panel.refresh(self._summary)
+        self._show_state()
 
     def _look_for_tray(self) -> None:
         if not self._tray_available():
@@ -140,11 +206,73 @@ class TrayController(QObject):
     def refresh(self, summary: TodaySummary) -> None:
         self._summary = summary
         if self.icon is not None:
-            self.icon.setToolTip(tooltip_text(summary))
+            self.icon.setToolTip(self.tooltip())
         if self.window is not None:
             self.window.panel.refresh(summary)
         if self.popup is not None:
             self.popup.refresh(summary)
+
+    def tooltip(self) -> str:
+        """Today in a few lines, and the snooze when there is one.
+
+        The first line is always "microapp": Qt guesses rich text from a tooltip's first line
+        only, so a calendar title further down is always shown as plain text.
+        """
+        text = tooltip_text(self._summary) if self._summary is not None else "microapp"
+        if self._snooze_line:
+            text += f"\n{self._snooze_line}"
+        return text
+
+    def set_join_target(self, title: str | None, url: str | None,
+                        service: str | None = None) -> None:
+        """Offer "Join “Title” · Service" in the menu while ``url`` is set (None hides it)."""
+        self._join_url = url or None
+        self.join_action.setText(join_text(title, service))
+        self.join_action.setVisible(self._join_url is not None)
+
+    def _join(self) -> None:
+        if self._join_url:
+            self.join_requested.emit(self._join_url)
+
+    def set_snooze(self, until: datetime | None, now: datetime) -> None:
+        """Show a snooze that ends at ``until`` (None, or a past instant: not snoozed)."""
+        if is_snoozed(until, now):
+            assert until is not None
+            self._snooze_line = snooze_text(until, now)
+            self.snooze_menu.setTitle(with_mnemonic(self._snooze_line, "s"))
+        else:
+            self._snooze_line = None
+            self.snooze_menu.setTitle(with_mnemonic(SNOOZE_TITLE, "s"))
+        self.resume_action.setEnabled(self._snooze_line is not None)
+        if self.icon is not None:
+            self.icon.setToolTip(self.tooltip())
+        self._show_state()
+
+    @property
+    def snoozed(self) -> bool:
+        return self._snooze_line is not None
+
+    def set_icon_state(self, state: IconState) -> None:
+        """IDLE, or NEAR while a pause is coming up. While pauses are snoozed the icon shows
+        SNOOZED whatever is set here (a snoozed pause will not open)."""
+        self._state = IconState(state)
+        self._show_state()
+
+    @property
+    def icon_state(self) -> IconState:
+        """What the icon shows now."""
+        return IconState.SNOOZED if self.snoozed else self._state
+
+    def _show_state(self) -> None:
+        state = self.icon_state
+        detail = self._snooze_line if state is IconState.SNOOZED else None
+        if self.icon is not None:
+            self.icon.setIcon(tray_icon(state))
+        if self.window is not None:
+            self.window.setWindowIcon(tray_icon(state))
+            self.window.panel.set_state(state, detail)
+        if self.popup is not None:
+            self.popup.set_state(state, detail)
 
     def notify(self, title: str, message: str, timeout_ms: int = 8000) -> None:
         """A short message from the tray, or in the stand-in window when there is no tray."""
@@ -170,6 +298,9 @@ class TrayController(QObject):
             self.popup.setWindowIcon(app_icon())
             self.popup.pause_requested.connect(self.popup.hide)
             self.popup.pause_requested.connect(self.pause_requested)
+            self.popup.join_requested.connect(self.popup.hide)
+            self.popup.join_requested.connect(self.join_requested)
+            self._show_state()
         if self._summary is not None:
             self.popup.refresh(self._summary)
         self.popup.adjustSize()

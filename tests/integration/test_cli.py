@@ -6,14 +6,23 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
+import types
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from microapp import __version__
+from microapp.cli import (
+    DEMO_CALENDAR_FILE,
+    DEMO_CALENDAR_ID,
+    _reset_demo_profile,
+    cmd_run,
+    prepare_demo_profile,
+)
 from microapp.core.paths import Profile
+from microapp.core.settings import load_settings
 from microapp.store.db import open_store
 from microapp.store.history import History
 
@@ -120,3 +129,78 @@ def test_running_the_app_without_a_display_is_one_clear_error(tmp_path: Path) ->
     assert done.stderr.strip().splitlines() == [
         "microapp: no graphical session found (neither DISPLAY nor WAYLAND_DISPLAY is set); "
         "run microapp from your desktop, or use 'microapp status' here"]
+
+
+# -- the demo profile ----------------------------------------------------------------------
+
+def test_the_demo_calendar_is_a_calendar_of_the_demo_profile(tmp_path: Path) -> None:
+    """`microapp meetings` (a real process) sees the demo's first meeting about 75 s ahead."""
+    profile = Profile.under(tmp_path / "demo")
+    now = datetime.now(UTC)
+    path = prepare_demo_profile(profile, now)
+    assert path == profile.data_dir / DEMO_CALENDAR_FILE and path.is_file()
+    calendars = load_settings(profile.settings_path).settings.calendars
+    assert [(c.id, c.kind.value, c.location) for c in calendars] == [
+        (DEMO_CALENDAR_ID, "file", str(path))]
+
+    done = run("meetings", "--json", "--profile", str(tmp_path / "demo"))
+    assert done.returncode == 0, done.stderr
+    meetings = json.loads(done.stdout)
+    assert len(meetings) > 10
+    first = datetime.fromisoformat(meetings[0]["start"])
+    assert timedelta(seconds=75) <= first - now <= timedelta(seconds=76)
+    assert meetings[0]["join_url"] and meetings[0]["service"] == "Jitsi Meet"
+    assert datetime.fromisoformat(meetings[1]["start"]) - first == timedelta(minutes=4)
+
+
+def fake_app(seen: dict[str, object]) -> types.ModuleType:
+    """Stands in for microapp.app (cmd_run imports it when it runs): records what the app
+    would find in its profile, and never starts Qt."""
+    def run_app(profile: Profile, *, demo: bool = False) -> int:
+        seen["calendars"] = load_settings(profile.settings_path).settings.calendars
+        seen["ics"] = (profile.data_dir / DEMO_CALENDAR_FILE).is_file()
+        return 0
+    module = types.ModuleType("microapp.app")
+    module.run_app = run_app  # type: ignore[attr-defined]
+    return module
+
+
+def test_a_demo_run_starts_with_its_calendar_and_is_thrown_away(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    seen: dict[str, object] = {}
+    monkeypatch.setitem(sys.modules, "microapp.app", fake_app(seen))
+    profile = Profile.under(tmp_path / "demo")
+    assert cmd_run(profile, demo=True) == 0
+    assert seen["ics"] is True
+    assert [c.id for c in seen["calendars"]] == [DEMO_CALENDAR_ID]
+    assert "first sample meeting starts at" in capsys.readouterr().out
+    assert not (tmp_path / "demo").exists()
+
+
+def test_a_normal_run_never_gets_the_demo_calendar(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, object] = {}
+    monkeypatch.setitem(sys.modules, "microapp.app", fake_app(seen))
+    profile = Profile.under(tmp_path / "mine")
+    assert cmd_run(profile, demo=False) == 0
+    assert seen == {"calendars": (), "ics": False}
+    assert not profile.settings_path.exists()
+
+
+def test_a_running_demo_keeps_its_files(tmp_path: Path, qapp) -> None:
+    from PySide6.QtNetwork import QLocalServer
+
+    profile = Profile.under(tmp_path / "demo")
+    path = prepare_demo_profile(profile, datetime.now(UTC))
+    before = path.read_bytes()
+    server = QLocalServer()
+    QLocalServer.removeServer(profile.instance_key())
+    assert server.listen(profile.instance_key())
+    try:
+        assert _reset_demo_profile(profile) is False
+        assert path.read_bytes() == before and profile.settings_path.exists()
+    finally:
+        server.close()
+    assert _reset_demo_profile(profile) is True  # nobody there now: a fresh start
+    assert not (tmp_path / "demo").exists()

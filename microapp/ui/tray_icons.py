@@ -1,0 +1,66 @@
+"""The tray icon's three faces: idle, a pause is near, pauses are snoozed.
+
+Each face is an SVG under ``resources/icons``. It is rendered here into pixmaps at the sizes
+tray hosts ask for, rather than handed to Qt as an SVG icon: over D-Bus (StatusNotifierItem,
+the tray of KDE, GNOME's AppIndicator extension, …) Qt sends only the sizes an icon *has*, and
+an SVG icon has none, so the host would get 22 and 64 px and scale them, blurrily, to its own
+16, 24 or 32 px. Pixmaps drawn at every common size (and at twice that, for HiDPI) stay crisp.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from microapp.core.paths import resource_path
+
+
+class IconState(StrEnum):
+    IDLE = "idle"
+    NEAR = "near"  # a doorway pause is coming up
+    SNOOZED = "snoozed"  # pauses are snoozed from the tray
+
+
+ICON_FILES: dict[IconState, str] = {
+    IconState.IDLE: "microapp.svg",
+    IconState.NEAR: "microapp-near.svg",
+    IconState.SNOOZED: "microapp-snoozed.svg",
+}
+
+# Logical sizes tray hosts and window decorations use; each is also drawn at 2x.
+ICON_SIZES = (16, 20, 22, 24, 32, 48, 64)
+
+
+def _render(renderer: QSvgRenderer, pixels: int, ratio: float) -> QPixmap:
+    pixmap = QPixmap(pixels, pixels)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    renderer.render(painter, QRectF(0, 0, pixels, pixels))
+    painter.end()
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
+
+
+@cache
+def tray_icon(state: IconState) -> QIcon:
+    """The icon for ``state``, drawn once per process at every size in :data:`ICON_SIZES`."""
+    path = resource_path("icons", ICON_FILES[IconState(state)])
+    renderer = QSvgRenderer(str(path))
+    if not renderer.isValid():
+        raise RuntimeError(f"the tray icon {path.name} could not be read")
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addPixmap(_render(renderer, size, 1.0))
+        icon.addPixmap(_render(renderer, size * 2, 2.0))
+    return icon
+
+
+def state_pixmap(state: IconState, size: int, ratio: float = 1.0) -> QPixmap:
+    """A pixmap of the icon for a label (the Today panel's heading), sharp at ``ratio``."""
+    return tray_icon(state).pixmap(QSize(size, size), ratio)
