@@ -7,7 +7,7 @@ import logging
 import signal
 import socket
 import sys
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
@@ -16,14 +16,19 @@ from microapp import APP_NAME, __version__
 from microapp.core.clock import Clock, SystemClock, next_day_start
 from microapp.core.paths import Profile
 from microapp.core.quiet_gc import release as release_frozen_garbage
-from microapp.core.settings import LoadedSettings, load_settings, save_settings
+from microapp.core.settings import LoadedSettings, Settings, load_settings, save_settings
+from microapp.platform.busy import BusyCheck, dnd_detectors, fullscreen_detectors
 from microapp.platform.instance import InstanceServer, send_command
 from microapp.platform.logs import setup_logging
+from microapp.platform.notify import Notifier
+from microapp.platform.system_events import SystemEvents
 from microapp.store.db import OpenedStore, open_store
 from microapp.store.history import History
 from microapp.store.report import today_summary
 from microapp.ui.calendar_service import CalendarService
-from microapp.ui.overlay import PauseOverlay
+from microapp.ui.pause_controller import PauseController
+from microapp.ui.scheduler import PauseScheduler
+from microapp.ui.settings_watch import SettingsWatch
 from microapp.ui.theme import app_icon, palette_for
 from microapp.ui.tray import TrayController
 
@@ -35,10 +40,14 @@ class MicroApp(QObject):
 
     DAY_CHECK_MAX_MS = 60 * 60 * 1000  # re-check "today" at least hourly (sleep, zone change)
     STARTUP_MESSAGE_DELAY_MS = 1500  # let the tray embed the icon before it speaks
+    CUE_MEMORY = timedelta(days=30)  # how long handled cues are remembered in the store
 
     def __init__(self, *, profile: Profile, clock: Clock, loaded: LoadedSettings,
                  opened: OpenedStore, tray_controller: TrayController | None = None,
-                 startup_problems: list[str] | None = None) -> None:
+                 startup_problems: list[str] | None = None,
+                 system_events: SystemEvents | None = None,
+                 busy_check: BusyCheck | None = None, notifier: Notifier | None = None,
+                 opener=None) -> None:
         super().__init__()
         self.profile = profile
         self.clock = clock
@@ -53,7 +62,30 @@ class MicroApp(QObject):
         self.server.command_received.connect(self.handle_command)
         self.calendars = CalendarService(profile, clock, self.settings, self)
         self.calendars.updated.connect(self._on_calendars)
-        self.overlay: PauseOverlay | None = None
+        self.system = system_events or SystemEvents(
+            getattr(clock, "reload_zone", clock.zone), parent=self)
+        now = clock.now()
+        handled: set[str] = set()
+        try:
+            self.history.prune_cues(now - self.CUE_MEMORY)
+            handled = self.history.handled_cue_keys(now - self.CUE_MEMORY)
+        except Exception:
+            log.exception("could not read which pauses were already handled")
+        # since = now: meetings from before this start are never counted as missed, so the
+        # days and hours the app did not run stay neutral.
+        self.scheduler = PauseScheduler(clock, lead=timedelta(seconds=self.settings.lead_seconds),
+                                        since=now, done_keys=handled, parent=self)
+        self.scheduler.clock_jumped.connect(self._on_clock_jumped)
+        self.pauses = PauseController(
+            clock=clock, settings=self.settings, palette=self.palette, history=self.history,
+            tray=self.tray, scheduler=self.scheduler,
+            busy=busy_check or BusyCheck(dnd_detectors(), fullscreen_detectors(), parent=self),
+            notifier=notifier or Notifier(self.tray.notify), opener=opener, parent=self)
+        self.pauses.history_changed.connect(self.refresh)
+        self.settings_watch = SettingsWatch(profile.settings_path, parent=self)
+        self.settings_watch.changed.connect(self.apply_settings)
+        self.settings_watch.problems.connect(
+            lambda problems: self.tray.notify("microapp settings", problems[0]))
         self._problems = list(startup_problems or [])
         self._problems += [str(p) for p in loaded.problems]
         if opened.problem:
@@ -66,8 +98,14 @@ class MicroApp(QObject):
         if not self.server.listen():
             return False
         self.tray.start()
+        self.system.start()
+        self.system.resumed.connect(self.scheduler.on_resumed)
+        self.system.zone_changed.connect(self._on_zone_changed)
+        self.scheduler.set_sleep_signal_available(self.system.sleep_signal_available)
         self.calendars.start()
+        self.settings_watch.start()
         self.refresh()
+        self.pauses.update_tray()
         self._arm_day_timer()
         if self._problems:
             for problem in self._problems:
@@ -93,33 +131,42 @@ class MicroApp(QObject):
         elif command == "show":
             self.tray.show_today()
 
-    def show_pause(self, meeting: str | None = None) -> None:
-        if self.overlay is not None and not self.overlay.done:
-            self.overlay.raise_()
-            self.overlay.activateWindow()
-            return
-        self.overlay = PauseOverlay(self.palette, meeting=meeting,
-                                    reduce_motion=self.settings.reduce_motion)
-        self.overlay.finished.connect(
-            lambda outcome, intention, m=meeting: self._on_pause_finished(outcome, intention, m))
-        self.overlay.destroyed.connect(self._forget_overlay)
-        self.overlay.start()
+    def show_pause(self) -> None:
+        """Pause now: a doorway pause without a meeting."""
+        self.pauses.show_pause_now()
 
-    def _forget_overlay(self) -> None:
-        self.overlay = None
+    # -- changes from outside ------------------------------------------------------------
 
-    def _on_pause_finished(self, outcome: str, intention: str | None,
-                           meeting: str | None) -> None:
-        try:
-            self.history.record_pause(self.clock.now(), outcome, intention, meeting)
-        except Exception as exc:  # a full disk or a locked file must not take the app down
-            log.exception("could not save a pause")
-            self.tray.notify("microapp", f"This pause could not be saved: {exc}")
+    def apply_settings(self, settings: Settings) -> None:
+        """The settings file changed: re-plan with the new values (nothing restarts)."""
+        log.info("settings changed; applying them")
+        day_moved = settings.day_starts_at != self.settings.day_starts_at
+        self.settings = settings
+        self.history.day_starts_at = settings.day_starts_at
+        self.palette = palette_for(settings.theme)
+        self.pauses.apply_settings(settings, self.palette)
+        self.calendars.apply_settings(settings)
+        if day_moved:
+            self._arm_day_timer()
         self.refresh()
+
+    def _on_clock_jumped(self) -> None:
+        """Woke from sleep or the clock was set: "today" and the zone may have moved."""
+        self.system.check_zone()
+        self.refresh()
+        self._arm_day_timer()
+
+    def _on_zone_changed(self, name: str) -> None:
+        log.info("the time zone is now %s", name)
+        self.scheduler.replan("zone")
+        self.calendars.refresh_now()
+        self.refresh()
+        self._arm_day_timer()
 
     # -- today ---------------------------------------------------------------------------
 
-    def _on_calendars(self, _snapshot: object) -> None:
+    def _on_calendars(self, snapshot) -> None:
+        self.pauses.set_meetings(snapshot.meetings)
         self.refresh()
 
     def refresh(self) -> None:
@@ -138,15 +185,19 @@ class MicroApp(QObject):
         self._day_timer.start(max(1000, min(ms, self.DAY_CHECK_MAX_MS)))
 
     def _on_day_timer(self) -> None:
+        self.system.check_zone()
+        self.scheduler.replan("day")
         self.refresh()
-        if self.overlay is None:  # a quiet moment: let the collector tidy what parsing froze
+        if not self.pauses.showing:  # a quiet moment: let the collector tidy what parsing froze
             release_frozen_garbage()
         self._arm_day_timer()
 
     def shutdown(self) -> None:
         """Stop everything this app started (idempotent): pause, tray, worker, socket, db."""
-        if self.overlay is not None and not self.overlay.done:
-            self.overlay.skip()
+        self.pauses.shutdown()
+        self.scheduler.stop()
+        self.settings_watch.stop()
+        self.system.stop()
         self._day_timer.stop()
         self.tray.stop()
         self.calendars.stop()

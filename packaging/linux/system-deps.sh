@@ -2,6 +2,7 @@
 # Installs the Debian/Ubuntu packages microapp needs beyond Python itself:
 #   run   - the libraries Qt's X11/Wayland platform plugins load (a fresh machine lacks some)
 #   test  - the above plus Xvfb, a tray host (trayer) and X tools for the end-to-end tests
+#           (x11-xserver-utils: xrandr, which splits one Xvfb screen into two monitors)
 # Only missing packages are installed; without root or sudo it prints the command instead.
 set -euo pipefail
 
@@ -9,7 +10,7 @@ what=${1:-run}
 run_pkgs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
           libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0
           libxcb-randr0 libdbus-1-3 libfontconfig1 fonts-dejavu-core)
-test_pkgs=(xvfb trayer x11-utils xdotool imagemagick)
+test_pkgs=(xvfb trayer x11-utils x11-xserver-utils xdotool imagemagick dbus)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = "test" ] && pkgs+=("${test_pkgs[@]}")

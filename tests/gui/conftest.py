@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from microapp.ui.pause_controller import PauseController
 from microapp.ui.pause_session import PauseSession
 from tests.gui import pause_helpers
 
@@ -12,6 +13,7 @@ def quick_pause(monkeypatch: pytest.MonkeyPatch) -> type[PauseSession]:
     monkeypatch.setattr(PauseSession, "DURATION_MS", 150)
     monkeypatch.setattr(PauseSession, "FADE_MS", 20)
     monkeypatch.setattr(PauseSession, "JOIN_SETTLE_MS", 0)
+    monkeypatch.setattr(PauseController, "SECOND_MS", 30)  # the app's 5 s setting: 150 ms
     return PauseSession
 
 
@@ -20,6 +22,7 @@ def long_pause(monkeypatch: pytest.MonkeyPatch) -> type[PauseSession]:
     """A pause that would last a minute: the test ends it."""
     monkeypatch.setattr(PauseSession, "DURATION_MS", 60_000)
     monkeypatch.setattr(PauseSession, "JOIN_SETTLE_MS", 0)
+    monkeypatch.setattr(PauseController, "SECOND_MS", 12_000)  # the app's 5 s setting: 60 s
     return PauseSession
 
 

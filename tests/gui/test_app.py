@@ -12,33 +12,63 @@ from pytestqt.qtbot import QtBot
 from microapp.app import MicroApp
 from microapp.core.paths import Profile
 from microapp.core.settings import load_settings
+from microapp.platform.busy import BusyCheck
+from microapp.platform.system_events import SystemEvents
 from microapp.store.db import open_store
+from microapp.ui.pause_controller import PauseController
 from microapp.ui.theme import palette_for
 from microapp.ui.tray import TrayController
+from tests.gui.pause_helpers import reach
 from tests.helpers import FakeClock
 
 
+class FakeNotifier:
+    """Stands in for the desktop's notifications: tests must never pop real ones."""
+
+    backend = "fake"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def notify(self, title: str, body: str) -> None:
+        self.sent.append((title, body))
+
+
+def build_app(profile: Profile, clock: FakeClock, **kwargs) -> MicroApp:
+    """A MicroApp with no real tray, desktop bus, detectors or notifications."""
+    loaded = load_settings(profile.settings_path)
+    opened = kwargs.pop("opened", None) or open_store(profile.database_path, clock.now())
+    tray = TrayController(palette_for("light"), tray_available=lambda: False)
+    kwargs.setdefault("busy_check", BusyCheck([], []))
+    kwargs.setdefault("notifier", FakeNotifier())
+    kwargs.setdefault("system_events", SystemEvents(clock.zone, bus=None, localtime_paths=()))
+    kwargs.setdefault("opener", lambda url: True)
+    return MicroApp(profile=profile, clock=clock, loaded=loaded, opened=opened,
+                    tray_controller=tray, **kwargs)
+
+
 @pytest.fixture
-def make_app(profile: Profile, clock: FakeClock, monkeypatch: pytest.MonkeyPatch):
+def make_app(profile: Profile, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot):
     monkeypatch.setattr(MicroApp, "STARTUP_MESSAGE_DELAY_MS", 10)
     made: list[MicroApp] = []
 
-    def make(settings_text: str | None = None) -> MicroApp:
+    def make(settings_text: str | None = None, **kwargs) -> MicroApp:
         if settings_text is not None:
             profile.settings_path.parent.mkdir(parents=True, exist_ok=True)
             profile.settings_path.write_text(settings_text, encoding="utf-8")
-        loaded = load_settings(profile.settings_path)
-        opened = open_store(profile.database_path, clock.now())
-        tray = TrayController(palette_for("light"), tray_available=lambda: False)
-        app = MicroApp(profile=profile, clock=clock, loaded=loaded, opened=opened,
-                       tray_controller=tray)
+        app = build_app(profile, clock, **kwargs)
         made.append(app)
         return app
 
     yield make
     for app in made:
-        if app.overlay is not None and shiboken6.isValid(app.overlay):
-            app.overlay.close()
+        session = app.pauses.session
+        if session is not None and shiboken6.isValid(session):
+            if not session.done:
+                session.skip()
+            # A completed pause fades out: let it go before the next test moves the pointer.
+            qtbot.waitUntil(lambda s=session: not shiboken6.isValid(s)
+                            or not any(v.isVisible() for v in s.views), timeout=3000)
         app.shutdown()
 
 
@@ -47,10 +77,12 @@ def test_pause_now_is_shown_saved_and_counted(make_app, qtbot: QtBot, quick_paus
     app = make_app()
     assert app.start()
     app.tray.pause_action.trigger()
-    overlay = app.overlay
-    assert overlay is not None and overlay.isVisible()
-    qtbot.keyClick(overlay, "3")
-    with qtbot.waitSignal(overlay.finished, timeout=3000):
+    session = app.pauses.session
+    assert session is not None and all(v.isVisible() for v in session.views)
+    app.tray.window.hide()  # offscreen has no stacking: the pointer must find the pause
+    reach(session.views[0])
+    qtbot.keyClick(session.views[0], "3")
+    with qtbot.waitSignal(session.finished, timeout=3000):
         pass
     pauses = app.history.pauses_on(clock.now().date())
     assert [(p.outcome.value, p.intention.value) for p in pauses] == [("completed", "encourage")]
@@ -65,35 +97,34 @@ def test_a_pause_just_after_midnight_counts_for_the_evening_before(
     app = make_app()
     assert app.start()
     app.show_pause()
-    with qtbot.waitSignal(app.overlay.finished, timeout=3000):
+    with qtbot.waitSignal(app.pauses.session.finished, timeout=3000):
         pass
     assert [p.day.isoformat() for p in app.history.pauses_on(datetime(2026, 3, 10).date())] == [
         "2026-03-10"]
 
 
 def test_escape_is_saved_as_skipped(make_app, qtbot: QtBot, monkeypatch) -> None:
-    from microapp.ui.overlay import PauseOverlay
-
-    monkeypatch.setattr(PauseOverlay, "DURATION_MS", 60_000)
+    monkeypatch.setattr(PauseController, "SECOND_MS", 12_000)  # a minute-long pause
     app = make_app()
     assert app.start()
     app.handle_command("pause")
-    with qtbot.waitSignal(app.overlay.finished, timeout=1000):
-        qtbot.keyClick(app.overlay, "\x1b")  # Esc
+    view = app.pauses.session.views[0]
+    app.tray.window.hide()  # offscreen has no stacking: the pointer must find the pause
+    reach(view)
+    with qtbot.waitSignal(app.pauses.session.finished, timeout=1000):
+        qtbot.keyClick(view, "\x1b")  # Esc
     outcomes = [p.outcome.value for p in app.history.pauses_on(app.clock.now().date())]
     assert outcomes == ["skipped"]
 
 
 def test_asking_twice_does_not_stack_two_pauses(make_app, monkeypatch) -> None:
-    from microapp.ui.overlay import PauseOverlay
-
-    monkeypatch.setattr(PauseOverlay, "DURATION_MS", 60_000)
+    monkeypatch.setattr(PauseController, "SECOND_MS", 12_000)  # a minute-long pause
     app = make_app()
     assert app.start()
     app.show_pause()
-    first = app.overlay
+    first = app.pauses.session
     app.handle_command("pause")
-    assert app.overlay is first
+    assert app.pauses.session is first
 
 
 def test_a_bad_settings_file_is_told_once_and_left_untouched(make_app, qtbot: QtBot,
@@ -116,9 +147,7 @@ def test_a_second_app_on_the_same_profile_does_not_start(make_app) -> None:
 
 
 def test_quit_during_a_pause_records_it_as_skipped(make_app, monkeypatch, qtbot) -> None:
-    from microapp.ui.overlay import PauseOverlay
-
-    monkeypatch.setattr(PauseOverlay, "DURATION_MS", 60_000)
+    monkeypatch.setattr(PauseController, "SECOND_MS", 12_000)  # a minute-long pause
     app = make_app()
     assert app.start()
     app.show_pause()
@@ -126,7 +155,7 @@ def test_quit_during_a_pause_records_it_as_skipped(make_app, monkeypatch, qtbot)
     history = app.history
     day = app.clock.now().date()
     outcomes: list[str] = []
-    app.overlay.finished.connect(lambda o, i: outcomes.append(o))
+    app.pauses.session.finished.connect(lambda o, i: outcomes.append(o))
     app.quit()
     assert outcomes == ["skipped"]
     assert history.db.is_closed()
@@ -148,16 +177,15 @@ def test_an_unwritable_data_folder_still_shows_the_app_and_says_why(
     profile = Profile.under(root)
     opened = open_store(profile.database_path, clock.now())
     assert not opened.persistent
-    tray = TrayController(palette_for("light"), tray_available=lambda: False)
-    app = MicroApp(profile=profile, clock=clock, loaded=load_settings(profile.settings_path),
-                   opened=opened, tray_controller=tray)
+    app = build_app(profile, clock, opened=opened)
+    tray = app.tray
     try:
         assert app.start()
         assert tray.window.isVisible()
         notice = tray.window.panel.notice
         qtbot.waitUntil(lambda: "cannot write its history folder" in notice.text(), timeout=2000)
         app.show_pause()  # pauses still work for this session
-        with qtbot.waitSignal(app.overlay.finished, timeout=3000):
+        with qtbot.waitSignal(app.pauses.session.finished, timeout=3000):
             pass
         assert [p.outcome.value for p in app.history.pauses_on(clock.now().date())] == [
             "completed"]
