@@ -92,6 +92,8 @@ class MicroApp(QObject):
             self._problems.append(opened.problem)
         self._day_timer = QTimer(self, singleShot=True)
         self._day_timer.timeout.connect(self._on_day_timer)
+        self._next_meeting_timer = QTimer(self, singleShot=True)
+        self._next_meeting_timer.timeout.connect(self.refresh)
 
     def start(self) -> bool:
         """Listen for later launches and show the tray. False if another instance owns it."""
@@ -171,12 +173,21 @@ class MicroApp(QObject):
 
     def refresh(self) -> None:
         snapshot = self.calendars.snapshot
+        now = self.clock.now()
+        upcoming = snapshot.next_meeting(now)
         try:
             self.tray.refresh(today_summary(
-                self.history, self.clock, snapshot.next_meeting(self.clock.now()),
+                self.history, self.clock, upcoming,
                 [status.summary for status in snapshot.problems]))
         except Exception:
             log.exception("could not read today's history")
+        # When the next meeting starts, "next" moves on: look again then (no polling).
+        if upcoming is None:
+            self._next_meeting_timer.stop()
+        else:
+            wait = upcoming.start.astimezone(UTC) - now.astimezone(UTC)
+            ms = int(wait / timedelta(milliseconds=1)) + 1
+            self._next_meeting_timer.start(max(1, min(ms, self.DAY_CHECK_MAX_MS)))
 
     def _arm_day_timer(self) -> None:
         now = self.clock.now()
@@ -199,6 +210,7 @@ class MicroApp(QObject):
         self.settings_watch.stop()
         self.system.stop()
         self._day_timer.stop()
+        self._next_meeting_timer.stop()
         self.tray.stop()
         self.calendars.stop()
         self.server.close()

@@ -231,3 +231,13 @@ def test_a_changed_lead_in_the_settings_file_moves_the_cue(
     qtbot.waitUntil(lambda: app.scheduler.next_cue is not None
                     and app.scheduler.next_cue.due == datetime(2026, 3, 10, 9, 55,
                                                                tzinfo=BERLIN), timeout=5000)
+
+
+def test_the_today_view_moves_past_a_meeting_once_it_starts(start_app, clock: FakeClock) -> None:
+    app = start_app()
+    panel = app.tray.window.panel
+    assert "Design review" in panel.next_meeting.text()
+    assert app._next_meeting_timer.isActive()
+    clock.set(datetime(2026, 3, 10, 10, 0, 1, tzinfo=BERLIN))
+    app._next_meeting_timer.timeout.emit()
+    assert "Design review" not in panel.next_meeting.text()
