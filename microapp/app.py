@@ -178,7 +178,7 @@ class MicroApp(QObject):
         try:
             self.tray.refresh(today_summary(
                 self.history, self.clock, upcoming,
-                [status.summary for status in snapshot.problems]))
+                [status.summary for status in snapshot.problems], self.settings.rest_days))
         except Exception:
             log.exception("could not read today's history")
         # When the next meeting starts, "next" moves on: look again then (no polling).

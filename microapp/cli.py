@@ -140,7 +140,7 @@ def cmd_status(profile: Profile, as_json: bool) -> int:
     next_meeting, problems = _offline_calendars(profile, settings, clock)
     history = History(opened.db, settings.day_starts_at)
     try:
-        summary = today_summary(history, clock, next_meeting, problems)
+        summary = today_summary(history, clock, next_meeting, problems, settings.rest_days)
     finally:
         history.close()
     if as_json:

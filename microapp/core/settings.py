@@ -36,6 +36,7 @@ from microapp.core.sources import SourceConfig
 SCHEMA_VERSION = 1
 THEMES = ("system", "light", "dark")
 WHEN_BUSY = ("notify", "silent")  # what a suppressed or missed pause leaves behind
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
 DEFAULT_IGNORED_TITLES = ("Focus time", "Lunch", "Busy")
 
 
@@ -52,6 +53,12 @@ class Settings:
     when_busy: str = "notify"  # a pause that is not shown: "notify" quietly, or stay "silent"
     respect_do_not_disturb: bool = True  # the desktop's do-not-disturb suppresses pauses
     respect_fullscreen: bool = True  # a fullscreen window (presenting) suppresses pauses
+    # The evening reflection.
+    evening_prompt: bool = True  # invite one sentence of gratitude each evening
+    evening_at: time = time(20, 30)  # local wall-clock time of the invitation
+    # Weekdays (date.weekday(): Monday = 0) with no invitation; they are also neutral days for
+    # the gratitude streak (DESIGN.md: "a weekday the user excluded").
+    rest_days: tuple[int, ...] = ()
     # Meetings: which calendar events get a doorway pause, and when.
     lead_seconds: int = 60
     refresh_minutes: int = 15
@@ -149,6 +156,23 @@ def _parse_emails(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _parse_weekdays(value: Any) -> tuple[int, ...]:
+    allowed = 'a list of weekdays, e.g. ["sat", "sun"] (mon, tue, wed, thu, fri, sat, sun)'
+    if not isinstance(value, list):
+        raise _Invalid(allowed)
+    days = []
+    for item in value:
+        name = item.strip().lower()[:3] if isinstance(item, str) else None
+        if name not in WEEKDAYS:
+            raise _Invalid(allowed)
+        days.append(WEEKDAYS.index(name))
+    return tuple(sorted(set(days)))
+
+
+def _dump_weekdays(value: tuple[int, ...]) -> list[str]:
+    return [WEEKDAYS[d] for d in value]
+
+
 def _parse_titles(value: Any) -> tuple[str, ...]:
     allowed = 'a list of title patterns, e.g. ["Focus time", "Lunch*"]'
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -202,6 +226,9 @@ _SPECS: tuple[_Spec, ...] = (
     _Spec("pause", "when_busy", "when_busy", _parse_choice(WHEN_BUSY), str),
     _Spec("pause", "respect_do_not_disturb", "respect_do_not_disturb", _parse_bool, bool),
     _Spec("pause", "respect_fullscreen", "respect_fullscreen", _parse_bool, bool),
+    _Spec("evening", "prompt", "evening_prompt", _parse_bool, bool),
+    _Spec("evening", "at", "evening_at", _parse_time, lambda t: t.strftime("%H:%M")),
+    _Spec("evening", "rest_days", "rest_days", _parse_weekdays, _dump_weekdays),
     _Spec("meetings", "lead_seconds", "lead_seconds", _parse_int(0, 600, "seconds"), int),
     _Spec("meetings", "refresh_minutes", "refresh_minutes", _parse_int(1, 1440, "minutes"), int),
     _Spec("meetings", "skip_all_day", "skip_all_day", _parse_bool, bool),

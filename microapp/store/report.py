@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from microapp.core.clock import Clock, today
 from microapp.core.meetings import Meeting
@@ -12,13 +12,15 @@ from microapp.store.history import History
 
 
 def today_summary(history: History, clock: Clock, next_meeting: Meeting | None = None,
-                  calendar_problems: Sequence[str] = ()) -> TodaySummary:
+                  calendar_problems: Sequence[str] = (),
+                  rest_days: Collection[int] = ()) -> TodaySummary:
+    """``rest_days``: the user's gratitude rest weekdays (neutral for that streak)."""
     day = today(clock, history.day_starts_at)
     return TodaySummary(
         day=day,
         pauses=history.pauses_on(day),
         pause_streak=pause_streaks(history.pause_outcomes_by_day(), day),
-        gratitude_streak=gratitude_streaks(history.gratitude_days(), day),
+        gratitude_streak=gratitude_streaks(history.gratitude_days(), day, rest_days),
         next_meeting=next_meeting,
         calendar_problems=tuple(calendar_problems),
     )

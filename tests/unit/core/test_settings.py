@@ -109,6 +109,7 @@ def test_saved_file_is_commented_toml_with_every_key(path: Path) -> None:
     assert data["pause"] == {
         "reduce_motion": True, "seconds": 5, "chime": False, "when_busy": "notify",
         "respect_do_not_disturb": True, "respect_fullscreen": True}
+    assert data["evening"] == {"prompt": True, "at": "20:30", "rest_days": []}
     assert data["meetings"] == {
         "lead_seconds": 60, "refresh_minutes": 15, "skip_all_day": True,
         "skip_cancelled": True, "skip_declined": True, "skip_free": True,
@@ -151,6 +152,9 @@ BAD_VALUES = [
     ("pause.seconds", '"5"', '"5"', "whole number of seconds"),
     ("pause.when_busy", '"loud"', '"loud"', 'one of "notify", "silent"'),
     ("pause.respect_fullscreen", '"no"', '"no"', "true or false"),
+    ("evening.at", '"8pm"', '"8pm"', '"HH:MM"'),
+    ("evening.rest_days", '["someday"]', '["someday"]', '"sat", "sun"'),
+    ("evening.rest_days", '"sun"', '"sun"', "a list of weekdays"),
 ]
 
 
@@ -169,7 +173,8 @@ def test_a_bad_value_gives_one_clear_problem_and_the_rest_is_kept(
     assert allowed in message
     assert "default" in message
     # The bad key falls back to its default; every other key keeps the file's value.
-    attr = {"pause.seconds": "pause_seconds"}.get(key, key.split(".")[1])
+    attr = {"pause.seconds": "pause_seconds", "evening.at": "evening_at"}.get(
+        key, key.split(".")[1])
     assert loaded.settings == replace(GOOD_SETTINGS, **{attr: getattr(Settings(), attr)})
 
 
@@ -374,3 +379,11 @@ def test_a_bad_calendar_entry_does_not_drop_the_good_ones(path: Path) -> None:
     loaded = load_settings(path)
     assert [c.id for c in loaded.settings.calendars] == ["good"]
     assert "calendars[2].location" in loaded.problems[0].message
+
+
+def test_rest_days_are_weekday_names_in_any_case_and_order(path: Path) -> None:
+    write(path, '[evening]\nrest_days = ["Sunday", "sat", "SAT"]\nat = "21:15"\n')
+    loaded = load_settings(path)
+    assert loaded.ok, loaded.problems
+    assert loaded.settings.rest_days == (5, 6)
+    assert loaded.settings.evening_at == time(21, 15)
