@@ -6,20 +6,27 @@ tests skip, except under CI, which sets MICROAPP_REQUIRE_E2E=1 and turns a skip 
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "e2e"
+SINGLE_SCREEN = (0, 0, 1280, 800)
+#: Two 1280x800 monitors side by side: one wide Xvfb screen split with RandR 1.5 monitors.
+#: (Xvfb's +xinerama with two -screen options stacks both heads at 0,0, and Qt 6's xcb
+#: platform asks RandR, not Xinerama: it sees a single screen there.)
+TWO_SCREENS = [(0, 0, 1280, 800), (1280, 0, 1280, 800)]
 
 
 def _need(*tools: str) -> None:
@@ -72,6 +79,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
 class Desktop:
     display: str
     env: dict[str, str]
+    #: Each monitor as (x, y, width, height) in root-window pixels, as Qt's xcb platform sees them.
+    screens: list[tuple[int, int, int, int]] = field(default_factory=lambda: [SINGLE_SCREEN])
 
     def tree(self) -> str:
         return subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True,
@@ -95,11 +104,46 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def _start_desktop(tmp_path: Path, with_tray: bool) -> Iterator[Desktop]:
-    _need("Xvfb", "trayer", "xwininfo", "import")
+def _monitors(env: dict[str, str]) -> list[tuple[int, int, int, int]]:
+    """The RandR monitors, from `xrandr --listmonitors` (" 0: left 1280/338x800/212+0+0 ...")."""
+    out = subprocess.run(["xrandr", "--listmonitors"], capture_output=True, text=True, env=env,
+                         timeout=10, check=True).stdout
+    found = re.findall(r"^\s*\d+: \S+ (\d+)/\d+x(\d+)/\d+\+(\d+)\+(\d+)", out, re.MULTILINE)
+    return [(int(x), int(y), int(w), int(h)) for w, h, x, y in found]
+
+
+def _split_into_monitors(env: dict[str, str], screens: list[tuple[int, int, int, int]]) -> None:
+    """Declare one RandR monitor per rectangle (the first one takes Xvfb's only output)."""
+    output = "screen"  # the name Xvfb gives its one RandR output
+    for i, (x, y, w, h) in enumerate(screens):
+        mm_w, mm_h = round(w * 25.4 / 96), round(h * 25.4 / 96)
+        subprocess.run(["xrandr", "--setmonitor", f"microapp-e2e-{i}",
+                        f"{w}/{mm_w}x{h}/{mm_h}+{x}+{y}", output if i == 0 else "none"],
+                       env=env, timeout=10, check=True, capture_output=True)
+    seen = _monitors(env)
+    assert sorted(seen) == sorted(screens), f"xrandr monitors {seen}, wanted {screens}"
+    # What the app will see: Qt's xcb platform (the test venv has the same PySide6).
+    probe = subprocess.run(
+        [sys.executable, "-c",
+         "from PySide6.QtGui import QGuiApplication; a = QGuiApplication([]); "
+         "print([s.geometry().getRect() for s in a.screens()])"],
+        capture_output=True, text=True, env=env, timeout=60)
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    qt_screens = [tuple(r) for r in ast.literal_eval(probe.stdout.strip().splitlines()[-1])]
+    assert sorted(qt_screens) == sorted(screens), f"Qt sees {qt_screens}, wanted {screens}"
+
+
+def _start_desktop(tmp_path: Path, with_tray: bool,
+                   screens: list[tuple[int, int, int, int]] | None = None) -> Iterator[Desktop]:
+    screens = screens or [SINGLE_SCREEN]
+    _need("Xvfb", "trayer", "xwininfo", "import", *(["xrandr"] if len(screens) > 1 else []))
+    width = max(x + w for x, _y, w, _h in screens)
+    height = max(y + h for _x, y, _w, h in screens)
     read_fd, write_fd = os.pipe()
+    # -noreset: Xvfb otherwise resets (dropping the RandR monitors) when its last client,
+    # xrandr, disconnects.
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
-                             "1280x800x24", "-nolisten", "tcp"],
+                             f"{width}x{height}x24", "-nolisten", "tcp", "-noreset"],
                             pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
     os.close(write_fd)
     with os.fdopen(read_fd) as pipe:
@@ -110,10 +154,12 @@ def _start_desktop(tmp_path: Path, with_tray: bool) -> Iterator[Desktop]:
                XDG_RUNTIME_DIR=str(tmp_path / "run"))
     (tmp_path / "run").mkdir(mode=0o700)
     (tmp_path / "home").mkdir()
-    desk = Desktop(display=env["DISPLAY"], env=env)
+    desk = Desktop(display=env["DISPLAY"], env=env, screens=list(screens))
     tray = None
     try:
-        if with_tray:
+        if len(screens) > 1:
+            _split_into_monitors(env, screens)
+        if with_tray:  # on the first monitor: top edge, right end
             tray = subprocess.Popen(
                 ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
                  "--height", "32", "--transparent", "false", "--tint", "0x2b2b2b",
@@ -137,3 +183,9 @@ def desktop(tmp_path: Path) -> Iterator[Desktop]:
 def trayless_desktop(tmp_path: Path) -> Iterator[Desktop]:
     """Xvfb with no tray host at all (like GNOME without the AppIndicator extension)."""
     yield from _start_desktop(tmp_path, with_tray=False)
+
+
+@pytest.fixture
+def two_screen_desktop(tmp_path: Path) -> Iterator[Desktop]:
+    """Xvfb with two side-by-side monitors Qt sees as two QScreens, and trayer on the first."""
+    yield from _start_desktop(tmp_path, with_tray=True, screens=TWO_SCREENS)
