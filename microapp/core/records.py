@@ -51,3 +51,23 @@ class GratitudeRecord:
     text: str
     sent_via: str | None = None
     backfilled: bool = False
+
+
+@dataclass(frozen=True)
+class MicroRound:
+    """The evening's one-line micro-round, kept with its practice day."""
+
+    day: date
+    useful: str = ""
+    confusing: str = ""
+    energizing: str = ""
+
+
+@dataclass(frozen=True)
+class RecipientSummary:
+    """Someone the user has thanked: the latest spelling and relationship, how often, when."""
+
+    name: str
+    relationship: str | None
+    last_day: date
+    count: int

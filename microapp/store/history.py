@@ -5,35 +5,31 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from peewee import EXCLUDED, SqliteDatabase, fn
 
 from microapp.core.clock import DEFAULT_DAY_STARTS_AT, Stamp
-from microapp.core.records import GratitudeRecord, Intention, Outcome, PauseRecord
+from microapp.core.records import Intention, Outcome, PauseRecord
+from microapp.store.gratitude_queries import GratitudeQueries
 from microapp.store.models import (
     AppState,
     Cue,
-    GratitudeEntry,
     PauseEvent,
     from_utc_text,
     to_utc_text,
 )
+from microapp.store.models import as_date as _as_date
+from microapp.store.models import local_instant as _local
 
 SNOOZED_UNTIL = "snoozed_until"
 SHOWN_OUTCOMES = frozenset({Outcome.COMPLETED, Outcome.SKIPPED})  # the overlay appeared
 
 
-def _local(at_utc: datetime, tz: str) -> datetime:
-    try:
-        return at_utc.astimezone(ZoneInfo(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        return at_utc
-
-
-class History:
-    """Pause events, gratitude entries, handled pause cues and a little app state (the
-    snooze), in one SQLite database.
+class History(GratitudeQueries):
+    """Pause events, gratitude entries and micro-rounds, handled pause cues and a little app
+    state (the snooze), in one SQLite database. The gratitude part lives in
+    :class:`~microapp.store.gratitude_queries.GratitudeQueries`; this is still the one object
+    the rest of microapp talks to.
 
     ``day_starts_at`` is the user's current setting; it only decides the practice day of
     events logged from now on (stored days are never recomputed).
@@ -207,46 +203,7 @@ class History:
     def set_snoozed_until(self, until: datetime | None) -> None:
         self.set_state(SNOOZED_UNTIL, None if until is None else to_utc_text(until))
 
-    # -- gratitude -----------------------------------------------------------------------
-
-    def add_gratitude(self, instant: datetime, recipient: str, text: str,
-                      relationship: str | None = None,
-                      sent_via: str | None = None) -> GratitudeRecord:
-        recipient, text = recipient.strip(), text.strip()
-        relationship = (relationship or "").strip() or None  # an empty form field is "none"
-        if not recipient or not text:
-            raise ValueError("a gratitude entry needs a recipient and a sentence")
-        stamp = Stamp.of(instant, self.day_starts_at)
-        with self.db.atomic():
-            GratitudeEntry.insert(
-                at_utc=stamp.at_utc, tz=stamp.tz, day=stamp.day, recipient=recipient,
-                relationship=relationship, text=text, sent_via=sent_via, backfilled=False,
-            ).on_conflict_ignore().execute(self.db)
-        return GratitudeRecord(at=_local(stamp.at_utc, stamp.tz), tz=stamp.tz, day=stamp.day,
-                               recipient=recipient, relationship=relationship, text=text,
-                               sent_via=sent_via)
-
-    def gratitude_days(self) -> set[date]:
-        query = GratitudeEntry.select(GratitudeEntry.day).distinct().tuples().bind(self.db)
-        return {_as_date(day) for (day,) in query}
-
-    def gratitude_on(self, day: date) -> list[GratitudeRecord]:
-        query = (GratitudeEntry.select().where(GratitudeEntry.day == day)
-                 .order_by(GratitudeEntry.at_utc).bind(self.db))
-        return [
-            GratitudeRecord(
-                at=_local(row.at_utc, row.tz), tz=row.tz, day=_as_date(row.day),
-                recipient=row.recipient, relationship=row.relationship, text=row.text,
-                sent_via=row.sent_via, backfilled=bool(row.backfilled),
-            )
-            for row in query
-        ]
-
 
 def _unique(keys: Iterable[str]) -> list[str]:
     """The keys in their order, each once (a bare string is one key, not its letters)."""
     return list(dict.fromkeys([keys] if isinstance(keys, str) else keys))
-
-
-def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -87,7 +87,36 @@ def _v3(db: SqliteDatabase) -> None:
         )""")
 
 
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1, 2: _v2, 3: _v3}
+def _v4(db: SqliteDatabase) -> None:
+    """The evening's micro-round (one row per practice day) and finding past entries for a
+    person by name, whatever case it was typed in."""
+    db.execute_sql("""
+        CREATE TABLE micro_round (
+            day TEXT PRIMARY KEY,
+            useful TEXT NOT NULL DEFAULT '',
+            confusing TEXT NOT NULL DEFAULT '',
+            energizing TEXT NOT NULL DEFAULT '',
+            updated_utc TEXT NOT NULL
+        )""")
+    db.execute_sql("CREATE INDEX gratitude_entry_recipient "
+                   "ON gratitude_entry (recipient COLLATE NOCASE)")
+
+
+def _v5(db: SqliteDatabase) -> None:
+    """The weekly reflection: which moments felt easiest and most meaningful, one row per
+    practice week (``week`` is the ISO date of its Monday)."""
+    db.execute_sql("""
+        CREATE TABLE weekly_note (
+            week TEXT PRIMARY KEY,
+            easiest TEXT NOT NULL DEFAULT '',
+            meaningful TEXT NOT NULL DEFAULT '',
+            updated_utc TEXT NOT NULL
+        )""")
+
+
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
+    1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5,
+}
 LATEST_VERSION = max(MIGRATIONS)
 
 

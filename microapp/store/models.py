@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from peewee import (
     BooleanField,
@@ -27,6 +28,19 @@ def to_utc_text(value: datetime) -> str:
 def from_utc_text(value: str) -> datetime:
     """The aware UTC instant of stored text; ``ValueError`` when it is not in that format."""
     return datetime.strptime(value, UTC_FORMAT).replace(tzinfo=UTC)
+
+
+def local_instant(at_utc: datetime, tz: str) -> datetime:
+    """A stored UTC instant shown in the zone it was logged in (UTC when that zone is gone)."""
+    try:
+        return at_utc.astimezone(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return at_utc
+
+
+def as_date(value: date | str) -> date:
+    """A stored practice day (peewee hands back text for some queries)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 class UTCDateTimeField(Field):
@@ -98,4 +112,29 @@ class AppState(_Base):
         table_name = "app_state"
 
 
-MODELS = [PauseEvent, GratitudeEntry, Cue, AppState]
+class MicroRoundRow(_Base):
+    """The evening's one-line micro-round for a practice day."""
+
+    day = DateField(primary_key=True)
+    useful = TextField(default="")
+    confusing = TextField(default="")
+    energizing = TextField(default="")
+    updated_utc = UTCDateTimeField()
+
+    class Meta:
+        table_name = "micro_round"
+
+
+class WeeklyNoteRow(_Base):
+    """The weekly reflection of one practice week (``week``: its Monday)."""
+
+    week = DateField(primary_key=True)
+    easiest = TextField(default="")
+    meaningful = TextField(default="")
+    updated_utc = UTCDateTimeField()
+
+    class Meta:
+        table_name = "weekly_note"
+
+
+MODELS = [PauseEvent, GratitudeEntry, Cue, AppState, MicroRoundRow, WeeklyNoteRow]

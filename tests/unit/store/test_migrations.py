@@ -18,6 +18,7 @@ import pytest
 from peewee import IntegrityError, SqliteDatabase
 
 import microapp.store.migrations as migrations_module
+from microapp.core.records import MicroRound
 from microapp.store.db import StoreError, open_store
 from microapp.store.history import History
 from microapp.store.migrations import (
@@ -63,6 +64,11 @@ V3_CUES = [(CUE_KEY, "2026-03-09T08:00:00.000000Z", "2026-03-09T08:00:00.000000Z
 V3_STATE = [("snoozed_until", "2026-03-10T09:30:00.000000Z")]
 CUE_SQL = "INSERT INTO cue (key, due_utc, shown_utc, outcome, pause_id) VALUES (?, ?, ?, ?, ?)"
 STATE_SQL = "INSERT INTO app_state (name, value) VALUES (?, ?)"
+# Rows as version 4 wrote them: the evening's micro-round.
+V4_ROUNDS = [("2026-03-09", "the pause before planning", "", "Sam's demo",
+              "2026-03-09T20:05:00.000000Z")]
+ROUND_SQL = ("INSERT INTO micro_round (day, useful, confusing, energizing, updated_utc) "
+             "VALUES (?, ?, ?, ?, ?)")
 
 
 @contextmanager
@@ -93,6 +99,9 @@ def build_at_version(path: Path, version: int) -> None:
                 db.execute_sql(CUE_SQL, row)
             for row in V3_STATE:
                 db.execute_sql(STATE_SQL, row)
+        if version >= 4:
+            for row in V4_ROUNDS:
+                db.execute_sql(ROUND_SQL, row)
 
 
 def count(db: SqliteDatabase, table: str) -> int:
@@ -129,8 +138,15 @@ def test_every_past_version_upgrades_and_keeps_its_rows(tmp_path: Path, version:
         assert schema_version(opened.db) == LATEST_VERSION
         assert index_names(opened.db) >= {"pause_event_day", "pause_event_natural",
                                           "gratitude_entry_day", "gratitude_entry_natural",
-                                          "cue_due"}
+                                          "cue_due", "gratitude_entry_recipient"}
         history = History(opened.db)
+        if version < 4:  # the micro-round starts empty and works through today's models
+            assert count(opened.db, "micro_round") == 0
+            assert history.micro_round(DAY) is None
+        else:
+            assert opened.db.execute_sql("SELECT * FROM micro_round").fetchall() == V4_ROUNDS
+            assert history.micro_round(DAY) == MicroRound(DAY, "the pause before planning", "",
+                                                          "Sam's demo")
         if version < 3:  # the new tables start empty and work through today's models
             assert count(opened.db, "cue") == count(opened.db, "app_state") == 0
             assert history.snoozed_until() is None
@@ -149,6 +165,10 @@ def test_every_past_version_upgrades_and_keeps_its_rows(tmp_path: Path, version:
         assert history.pause_outcomes_by_day()[date(2026, 3, 8)] == ["completed"]
         assert history.gratitude_days() == {date(2026, 3, 8), date(2026, 3, 9)}
         assert [g.recipient for g in history.gratitude_on(DAY)] == ["Sam"]
+        # Rows older versions wrote are found by name in any case, through the new index.
+        assert [g.text for g in history.gratitude_for("sAM")] == [
+            "You walk me through the deploy."]
+        assert [(r.name, r.count) for r in history.recipients()] == [("Sam", 1), ("Mum", 1)]
     finally:
         opened.db.close()
 
@@ -287,6 +307,30 @@ def test_the_cue_table_checks_outcomes_and_its_pause(tmp_path: Path) -> None:
             ("shown", None), (CUE_KEY, None)]
         with pytest.raises(IntegrityError, match="NOT NULL"):
             db.execute_sql(STATE_SQL, ("snoozed_until", None))
+
+
+def test_the_micro_round_table_keeps_one_row_per_day(tmp_path: Path) -> None:
+    with raw_db(tmp_path / "db.sqlite3") as db:
+        migrate(db)
+        db.execute_sql(ROUND_SQL, V4_ROUNDS[0])
+        with pytest.raises(IntegrityError, match="UNIQUE"):
+            db.execute_sql(ROUND_SQL, V4_ROUNDS[0])
+        with pytest.raises(IntegrityError, match="NOT NULL"):
+            db.execute_sql(ROUND_SQL, ("2026-03-10", "x", "", "", None))
+        with pytest.raises(IntegrityError, match="NOT NULL"):
+            db.execute_sql(ROUND_SQL, ("2026-03-10", None, "", "", "2026-03-10T20:00:00.000000Z"))
+        db.execute_sql("INSERT INTO micro_round (day, updated_utc) VALUES (?, ?)",
+                       ("2026-03-11", "2026-03-11T20:00:00.000000Z"))
+        assert db.execute_sql("SELECT useful, confusing, energizing FROM micro_round "
+                              "WHERE day = '2026-03-11'").fetchone() == ("", "", "")
+
+
+def test_looking_up_a_name_in_any_case_uses_the_recipient_index(tmp_path: Path) -> None:
+    with raw_db(tmp_path / "db.sqlite3") as db:
+        migrate(db)
+        plan = db.execute_sql("EXPLAIN QUERY PLAN SELECT * FROM gratitude_entry "
+                              "WHERE recipient = ? COLLATE NOCASE", ("sam",)).fetchall()
+        assert any("gratitude_entry_recipient" in str(row) for row in plan), plan
 
 
 def newer_database(path: Path, journal_mode: str) -> bytes:
