@@ -102,6 +102,27 @@ def build_parser() -> argparse.ArgumentParser:
                          ("disable", "turn a calendar off")):
         sub = cal.add_parser(action, parents=[common], help=text)
         sub.add_argument("source_id", metavar="ID")
+
+    gratitude = commands.add_parser(
+        "gratitude", parents=[common], help="write tonight's sentence of gratitude",
+        description="Save one specific, present-tense sentence of gratitude to a person.")
+    gratitude.add_argument("--to", dest="recipient", required=True, metavar="NAME",
+                           help="who it is for")
+    gratitude.add_argument("--relationship", metavar="R",
+                           help="friend, partner, colleague, family, neighbour or other")
+    gratitude.add_argument("--yesterday", action="store_true",
+                           help="fill in yesterday's (allowed until tonight's invitation)")
+    gratitude.add_argument("text", metavar="TEXT", nargs="+", help="the sentence")
+
+    export = commands.add_parser("export", parents=[common], help="export your history",
+                                 description="Write every pause and gratitude entry as JSON "
+                                             "or CSV.")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--output", metavar="FILE", help="write here (default: standard output)")
+    imp = commands.add_parser("import", parents=[common], help="import an export file",
+                              description="Merge a JSON or CSV export into your history; "
+                                          "importing the same file twice adds nothing.")
+    imp.add_argument("file", metavar="FILE")
     return parser
 
 
@@ -314,6 +335,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_pause(profile)
         if args.command in ("meetings", "calendars"):
             return _calendar_command(args, profile)
+        if args.command == "gratitude":
+            from microapp.gratitude_cli import cmd_gratitude
+
+            return cmd_gratitude(profile, args.recipient, " ".join(args.text),
+                                 relationship=args.relationship, yesterday=args.yesterday)
+        if args.command == "export":
+            from microapp.history_cli import cmd_export
+
+            return cmd_export(profile, args.format, args.output)
+        if args.command == "import":
+            from microapp.history_cli import cmd_import
+
+            return cmd_import(profile, args.file)
         return cmd_run(profile, getattr(args, "demo", False))
     except CliError as exc:
         print(f"{APP_NAME}: {exc}", file=sys.stderr)
