@@ -1,5 +1,5 @@
 """The Today panel: the next meeting (with Join), today's pauses and both streaks, with Pause
-now at hand.
+now at hand - and, while tonight's gratitude invitation waits, a line that says so with Write….
 
 The same widget serves as the tray's left-click popup and, where there is no system tray,
 as the body of the small stand-in window (which also offers Snooze and Quit, since it has no
@@ -33,6 +33,21 @@ from microapp.ui.tray_icons import IconState, state_pixmap
 MAX_LISTED_PAUSES = 8
 STATE_ICON_PX = 22
 NEAR_TEXT = "A doorway pause is coming up"
+INVITE_TEXT = "Tonight's sentence is waiting"
+
+# The invitation's row: a soft band like the notice, its button like Join (panel.qss has the
+# rest of the panel's style; these two rules only add to it).
+_INVITE_QSS = """
+#TodayPanel QFrame#PanelInvite {{ background: {accent_soft}; border-radius: 8px; }}
+#TodayPanel QFrame#PanelInvite QLabel {{ color: {text}; }}
+#TodayPanel QPushButton#WriteButton {{
+    background: {button}; color: {text}; border: 1px solid {accent}; font-weight: 600;
+    padding: 5px 16px;
+}}
+#TodayPanel QPushButton#WriteButton:hover, #TodayPanel QPushButton#WriteButton:focus {{
+    border: 2px solid {accent}; padding: 4px 15px;
+}}
+"""
 
 
 def _label(text: str = "", name: str | None = None) -> QLabel:
@@ -48,17 +63,21 @@ class TodayPanel(QFrame):
     pause_requested = Signal()
     quit_requested = Signal()
     join_requested = Signal(str)  # the next meeting's call link
+    gratitude_requested = Signal()  # Write… on the evening invitation
 
     def __init__(self, palette: Palette, *, show_quit: bool = False,
                  snooze_menu: QMenu | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TodayPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self.setStyleSheet(style_sheet("panel", palette, 10.5))
+        self.setStyleSheet(style_sheet("panel", palette, 10.5) + _INVITE_QSS.format(
+            accent_soft=palette.accent_soft, text=palette.text, button=palette.button,
+            accent=palette.accent))
         self.setMinimumWidth(340)
         self.setMaximumWidth(460)
         self._join_url: str | None = None
         self._state = IconState.IDLE
+        self._invite = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
@@ -79,6 +98,20 @@ class TodayPanel(QFrame):
         self.state_line = _label("", "PanelState")
         self.state_line.hide()
         layout.addWidget(self.state_line)
+
+        self.invite_row = QFrame(objectName="PanelInvite")
+        invite = QHBoxLayout(self.invite_row)
+        invite.setContentsMargins(10, 6, 6, 6)
+        invite.setSpacing(10)
+        self.invite_line = _label(INVITE_TEXT)
+        invite.addWidget(self.invite_line, 1)
+        self.write_button = QPushButton("&Write…", objectName="WriteButton")
+        self.write_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.write_button.setToolTip("Open the evening reflection")
+        self.write_button.clicked.connect(self.gratitude_requested)
+        invite.addWidget(self.write_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.invite_row.hide()
+        layout.addWidget(self.invite_row)
         self.summary_line = _label("", "PanelMuted")
         layout.addWidget(self.summary_line)
 
@@ -134,6 +167,17 @@ class TodayPanel(QFrame):
         self.notice.setText(text or "")
         self.notice.setVisible(bool(text))
 
+    @property
+    def invitation(self) -> bool:
+        """Whether the evening invitation's line is shown."""
+        return self._invite
+
+    def set_invitation(self, pending: bool) -> None:
+        """Show (or hide) "Tonight's sentence is waiting" with Write…, and the icon's dot."""
+        self._invite = bool(pending)
+        self.invite_row.setVisible(self._invite)
+        self._draw_state_icon()
+
     def set_state(self, state: IconState, detail: str | None = None) -> None:
         """Show the tray's state here too: its icon by the heading and, unless idle, one line
         (``detail``, e.g. "Pauses snoozed until 14:30", or a default for a near pause)."""
@@ -146,7 +190,7 @@ class TodayPanel(QFrame):
 
     def _draw_state_icon(self) -> None:
         self.state_icon.setPixmap(state_pixmap(self._state, STATE_ICON_PX,
-                                               self.devicePixelRatioF()))
+                                               self.devicePixelRatioF(), self._invite))
 
     def showEvent(self, event: QShowEvent) -> None:
         self._draw_state_icon()  # now on its screen: sharp at that screen's scale

@@ -4,9 +4,11 @@ Qt decides once per process whether a tray exists, and some desktops (GNOME with
 AppIndicator extension) have none. Then a small window with the same actions explains why,
 and a slow timer keeps asking, so the icon appears as soon as a tray host does.
 
-The tray only shows and asks: it emits requests (pause, join, snooze, quit) and is told what
-to show (today's summary, the meeting to join, the snooze, a near pause). It keeps no clock,
-so whoever snoozes also un-snoozes: call ``set_snooze(None, now)`` when the snooze ends.
+The tray only shows and asks: it emits requests (pause, join, snooze, write, history, quit)
+and is told what to show (today's summary, the meeting to join, the snooze, a near pause, a
+waiting evening invitation). It keeps no clock, so whoever snoozes also un-snoozes: call
+``set_snooze(None, now)`` when the snooze ends, and ``set_invitation(False)`` when the
+invitation is answered, snoozed or declined.
 """
 
 from __future__ import annotations
@@ -41,6 +43,15 @@ SNOOZE_KEYS: dict[SnoozeChoice, str] = {
     SnoozeChoice.HALF_HOUR: "3", SnoozeChoice.HOUR: "1", SnoozeChoice.REST_OF_DAY: "d",
 }
 MAX_MENU_TITLE = 40  # characters of a meeting title shown in the menu
+
+EVENING_MENU_TITLE = "Tonight's &reminder"
+# The evening invitation's snooze choices (core.evening.SNOOZE_CHOICES keys) and their items.
+EVENING_SNOOZE_LABELS: dict[str, str] = {
+    "15m": "Remind me in &15 minutes",
+    "1h": "Remind me in 1 &hour",
+}
+NOT_TONIGHT_TEXT = "&Not tonight"
+INVITE_TOOLTIP = "Tonight's sentence is waiting"
 
 
 def menu_text(text: str) -> str:
@@ -97,6 +108,10 @@ class TrayController(QObject):
     quit_requested = Signal()
     join_requested = Signal(str)  # a call URL
     snooze_requested = Signal(str)  # a SnoozeChoice value, or "" to resume pauses
+    gratitude_requested = Signal()  # open the evening reflection window
+    history_requested = Signal()  # open the history window
+    evening_snooze_requested = Signal(str)  # an EVENING_SNOOZE_LABELS key: "15m" or "1h"
+    evening_dismissed = Signal()  # "Not tonight"
 
     RECHECK_MS = 30_000  # how often to look for a tray that appeared later
     POPUP_WIDTH = 360
@@ -111,6 +126,8 @@ class TrayController(QObject):
         self._join_url: str | None = None
         self._state = IconState.IDLE  # what the app says; a snooze shows over it
         self._snooze_line: str | None = None  # "Pauses snoozed until 14:30" while snoozed
+        self._invite = False  # tonight's invitation waits: a dot on the icon, a line in Today
+        self._message_click: Callable[[], None] | None = None  # clicking the last message
         self.icon: QSystemTrayIcon | None = None
         self.window: NoTrayWindow | None = None
         self.popup: TodayPanel | None = None
@@ -126,6 +143,11 @@ class TrayController(QObject):
         self.join_action.triggered.connect(self._join)
         self.today_action = QAction("&Today…", self.menu)
         self.today_action.triggered.connect(self.show_today)
+        self.gratitude_action = QAction("Write &gratitude…", self.menu)
+        self.gratitude_action.triggered.connect(self.gratitude_requested)
+        self.evening_menu = self._make_evening_menu()
+        self.history_action = QAction("&History…", self.menu)
+        self.history_action.triggered.connect(self.history_requested)
         self.snooze_menu = QMenu(with_mnemonic(SNOOZE_TITLE, "s"), self.menu)
         self.snooze_actions: dict[SnoozeChoice, QAction] = {}
         for choice, label in SNOOZE_LABELS.items():
@@ -145,9 +167,30 @@ class TrayController(QObject):
         self.menu.addAction(self.join_action)
         self.menu.addAction(self.today_action)
         self.menu.addSeparator()
+        self.menu.addAction(self.gratitude_action)
+        self.menu.addMenu(self.evening_menu)
+        self.menu.addAction(self.history_action)
+        self.menu.addSeparator()
         self.menu.addMenu(self.snooze_menu)
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)
+
+    def _make_evening_menu(self) -> QMenu:
+        """Later or not tonight, for the waiting invitation; shown only while it waits."""
+        menu = QMenu(EVENING_MENU_TITLE, self.menu)
+        self.evening_snooze_actions: dict[str, QAction] = {}
+        for choice, label in EVENING_SNOOZE_LABELS.items():
+            action = QAction(label, menu)
+            action.triggered.connect(
+                lambda _=False, c=choice: self.evening_snooze_requested.emit(c))
+            menu.addAction(action)
+            self.evening_snooze_actions[choice] = action
+        menu.addSeparator()
+        self.not_tonight_action = QAction(NOT_TONIGHT_TEXT, menu)
+        self.not_tonight_action.triggered.connect(self.evening_dismissed)
+        menu.addAction(self.not_tonight_action)
+        menu.menuAction().setVisible(False)
+        return menu
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -174,10 +217,10 @@ class TrayController(QObject):
         return self.icon is not None
 
     def _make_icon(self) -> None:
-        self.icon = QSystemTrayIcon(tray_icon(self.icon_state), self)
+        self.icon = QSystemTrayIcon(tray_icon(self.icon_state, self._invite), self)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
-        self.icon.messageClicked.connect(self.show_today)
+        self.icon.messageClicked.connect(self._on_message_clicked)
         self.icon.setToolTip(self.tooltip())
         self.icon.show()
 
@@ -186,6 +229,7 @@ class TrayController(QObject):
         self.window.panel.pause_requested.connect(self.pause_requested)
         self.window.panel.quit_requested.connect(self.quit_requested)
         self.window.panel.join_requested.connect(self.join_requested)
+        self.window.panel.gratitude_requested.connect(self.gratitude_requested)
         if self._summary is not None:
             self.window.panel.refresh(self._summary)
         self._show_state()
@@ -219,6 +263,8 @@ class TrayController(QObject):
         only, so a calendar title further down is always shown as plain text.
         """
         text = tooltip_text(self._summary) if self._summary is not None else "microapp"
+        if self._invite:
+            text += f"\n{INVITE_TOOLTIP}"
         if self._snooze_line:
             text += f"\n{self._snooze_line}"
         return text
@@ -252,6 +298,23 @@ class TrayController(QObject):
     def snoozed(self) -> bool:
         return self._snooze_line is not None
 
+    def set_invitation(self, pending: bool) -> None:
+        """Whether tonight's gratitude invitation waits for the user: a small warm dot on the
+        icon (over whatever state it shows), "Tonight's sentence is waiting" with Write… in
+        the Today view, and the later / not tonight items in the menu."""
+        pending = bool(pending)
+        if pending == self._invite:
+            return
+        self._invite = pending
+        self.evening_menu.menuAction().setVisible(pending)
+        if self.icon is not None:
+            self.icon.setToolTip(self.tooltip())
+        self._show_state()
+
+    @property
+    def invitation_pending(self) -> bool:
+        return self._invite
+
     def set_icon_state(self, state: IconState) -> None:
         """IDLE, or NEAR while a pause is coming up. While pauses are snoozed the icon shows
         SNOOZED whatever is set here (a snoozed pause will not open)."""
@@ -266,16 +329,26 @@ class TrayController(QObject):
     def _show_state(self) -> None:
         state = self.icon_state
         detail = self._snooze_line if state is IconState.SNOOZED else None
+        icon = tray_icon(state, self._invite)
         if self.icon is not None:
-            self.icon.setIcon(tray_icon(state))
+            self.icon.setIcon(icon)
+        panels = [self.popup] if self.popup is not None else []
         if self.window is not None:
-            self.window.setWindowIcon(tray_icon(state))
-            self.window.panel.set_state(state, detail)
-        if self.popup is not None:
-            self.popup.set_state(state, detail)
+            self.window.setWindowIcon(icon)
+            panels.append(self.window.panel)
+        for panel in panels:
+            panel.set_invitation(self._invite)
+            panel.set_state(state, detail)
 
-    def notify(self, title: str, message: str, timeout_ms: int = 8000) -> None:
-        """A short message from the tray, or in the stand-in window when there is no tray."""
+    def notify(self, title: str, message: str, timeout_ms: int = 8000,
+               on_click: Callable[[], None] | None = None) -> None:
+        """A short message from the tray, or in the stand-in window when there is no tray.
+
+        Clicking the tray's message calls ``on_click`` (e.g. open the evening window), or shows
+        Today when there is none. Only the last message's callback is kept: a host shows one
+        message at a time, and the click reports no message of its own.
+        """
+        self._message_click = on_click
         if self.icon is not None and QSystemTrayIcon.supportsMessages():
             self.icon.showMessage(title, message, app_icon(), timeout_ms)
         elif self.window is not None:
@@ -283,6 +356,9 @@ class TrayController(QObject):
             self.window.show()
         else:
             log.warning("%s: %s", title, message)
+
+    def _on_message_clicked(self) -> None:
+        (self._message_click or self.show_today)()
 
     def show_today(self) -> None:
         """Bring up the Today view: the stand-in window, or a popup by the tray icon."""
@@ -300,6 +376,8 @@ class TrayController(QObject):
             self.popup.pause_requested.connect(self.pause_requested)
             self.popup.join_requested.connect(self.popup.hide)
             self.popup.join_requested.connect(self.join_requested)
+            self.popup.gratitude_requested.connect(self.popup.hide)
+            self.popup.gratitude_requested.connect(self.gratitude_requested)
             self._show_state()
         if self._summary is not None:
             self.popup.refresh(self._summary)

@@ -10,15 +10,22 @@ from PySide6.QtGui import QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
+from microapp.core.evening import SNOOZE_CHOICES
 from microapp.core.meetings import Meeting
 from microapp.core.records import Outcome, PauseRecord
 from microapp.core.snooze import SNOOZE_LABELS, SnoozeChoice, snooze_until
 from microapp.core.streaks import pause_streaks
 from microapp.core.summary import TodaySummary
 from microapp.ui.theme import DARK, LIGHT
-from microapp.ui.today_panel import NEAR_TEXT, TodayPanel
-from microapp.ui.tray import NO_TRAY_NOTICE, TrayController, join_text, with_mnemonic
-from microapp.ui.tray_icons import ICON_SIZES, IconState, tray_icon
+from microapp.ui.today_panel import INVITE_TEXT, NEAR_TEXT, STATE_ICON_PX, TodayPanel
+from microapp.ui.tray import (
+    EVENING_SNOOZE_LABELS,
+    NO_TRAY_NOTICE,
+    TrayController,
+    join_text,
+    with_mnemonic,
+)
+from microapp.ui.tray_icons import ICON_SIZES, IconState, state_pixmap, tray_icon
 from tests.helpers import FakeClock
 
 
@@ -74,7 +81,8 @@ def visible_texts(menu: QMenu) -> list[str]:
 
 def test_menu_offers_only_what_works(controller) -> None:
     tray, _ = controller(True)
-    assert visible_texts(tray.menu) == ["Pause now", "Today…", "Snooze pauses", "Quit microapp"]
+    assert visible_texts(tray.menu) == ["Pause now", "Today…", "Write gratitude…", "History…",
+                                        "Snooze pauses", "Quit microapp"]
     assert all(a.isEnabled() for a in tray.menu.actions() if a.isVisible())
 
 
@@ -82,6 +90,10 @@ def test_menu_actions_emit_requests(controller, qtbot: QtBot) -> None:
     tray, _ = controller(True)
     with qtbot.waitSignal(tray.pause_requested, timeout=500):
         tray.pause_action.trigger()
+    with qtbot.waitSignal(tray.gratitude_requested, timeout=500):
+        tray.gratitude_action.trigger()
+    with qtbot.waitSignal(tray.history_requested, timeout=500):
+        tray.history_action.trigger()
     with qtbot.waitSignal(tray.quit_requested, timeout=500):
         tray.quit_action.trigger()
 
@@ -205,7 +217,8 @@ def test_join_text_without_a_title_or_service_and_with_a_long_title() -> None:
 def test_every_menu_item_has_its_own_mnemonic(controller) -> None:
     tray, _ = controller(True)
     tray.set_join_target("Planning", ZOOM_URL, "Zoom")
-    for menu in (tray.menu, tray.snooze_menu):
+    tray.set_invitation(True)
+    for menu in (tray.menu, tray.snooze_menu, tray.evening_menu):
         actions = [a for a in menu.actions() if not a.isSeparator()]
         keys = [QKeySequence.mnemonic(a.text()) for a in actions]
         assert all(not k.isEmpty() for k in keys), [a.text() for a in actions]
@@ -311,16 +324,29 @@ def image_of(icon: QIcon, size: int = 32) -> bytes:
     return bytes(icon.pixmap(QSize(size, size)).toImage().constBits())
 
 
-def test_the_three_icons_differ_and_are_drawn_at_every_size(qapp) -> None:
+def test_the_icons_differ_and_are_drawn_at_every_size(qapp) -> None:
     images = {state: image_of(tray_icon(state)) for state in IconState}
     assert len(set(images.values())) == 3
+    dotted = {state: image_of(tray_icon(state, invite=True)) for state in IconState}
+    assert len(set(dotted.values()) | set(images.values())) == 6
     for state in IconState:
-        icon = tray_icon(state)
-        assert icon is tray_icon(state)  # drawn once
-        sizes = {s.width() for s in icon.availableSizes()}
-        assert set(ICON_SIZES) | {2 * s for s in ICON_SIZES} <= sizes
-        hidpi = icon.pixmap(QSize(22, 22), 2.0)
-        assert hidpi.size() == QSize(44, 44) and hidpi.devicePixelRatio() == 2.0
+        for invite in (False, True):
+            icon = tray_icon(state, invite)
+            assert icon is tray_icon(state, invite)  # drawn once
+            sizes = {s.width() for s in icon.availableSizes()}
+            assert set(ICON_SIZES) | {2 * s for s in ICON_SIZES} <= sizes
+            hidpi = icon.pixmap(QSize(22, 22), 2.0)
+            assert hidpi.size() == QSize(44, 44) and hidpi.devicePixelRatio() == 2.0
+
+
+def test_the_invitation_dot_leaves_the_state_marks_alone(qapp) -> None:
+    """The dot sits at the bottom right: the top-right corner (near's dot, snoozed's moon) is
+    the same with or without it."""
+    for state in IconState:
+        plain = tray_icon(state).pixmap(QSize(64, 64)).toImage()
+        dotted = tray_icon(state, True).pixmap(QSize(64, 64)).toImage()
+        assert plain.copy(32, 0, 32, 28) == dotted.copy(32, 0, 32, 28)
+        assert plain.copy(40, 40, 24, 24) != dotted.copy(40, 40, 24, 24)
 
 
 def test_the_icon_shows_a_near_pause_and_a_snooze(controller) -> None:
@@ -377,3 +403,125 @@ def test_with_mnemonic_prefers_a_word_start() -> None:
     assert with_mnemonic("For the rest of the day", "d") == "For the rest of the &day"
     assert with_mnemonic("For 30 minutes", "3") == "For &30 minutes"
     assert with_mnemonic("R&D", "x") == "R&&D"
+
+
+# -- the evening invitation ----------------------------------------------------------------
+
+def test_the_evening_items_show_only_while_an_invitation_waits(controller, qtbot: QtBot) -> None:
+    tray, _ = controller(True)
+    tray.start()
+    assert not tray.invitation_pending
+    assert "Tonight's reminder" not in visible_texts(tray.menu)
+    tray.set_invitation(True)
+    assert tray.invitation_pending
+    assert visible_texts(tray.menu)[2:5] == ["Write gratitude…", "Tonight's reminder", "History…"]
+    assert visible_texts(tray.evening_menu) == [
+        "Remind me in 15 minutes", "Remind me in 1 hour", "Not tonight"]
+    for choice in ("15m", "1h"):
+        with qtbot.waitSignal(tray.evening_snooze_requested, timeout=500) as blocker:
+            tray.evening_snooze_actions[choice].trigger()
+        assert blocker.args == [choice]
+    with qtbot.waitSignal(tray.evening_dismissed, timeout=500):
+        tray.not_tonight_action.trigger()
+    tray.set_invitation(False)
+    assert "Tonight's reminder" not in visible_texts(tray.menu)
+
+
+def test_the_evening_snooze_choices_are_the_cores() -> None:
+    assert set(EVENING_SNOOZE_LABELS) == set(SNOOZE_CHOICES)
+
+
+def test_a_waiting_invitation_puts_a_dot_on_every_state(controller) -> None:
+    tray, _ = controller(True)
+    tray.start()
+    tray.set_invitation(True)
+    assert image_of(tray.icon.icon()) == image_of(tray_icon(IconState.IDLE, True))
+    tray.set_icon_state(IconState.NEAR)
+    assert image_of(tray.icon.icon()) == image_of(tray_icon(IconState.NEAR, True))
+    now = FakeClock().now()
+    tray.set_snooze(snooze_until(SnoozeChoice.HOUR, now), now)
+    assert tray.icon_state is IconState.SNOOZED  # the snooze still shows, the dot beside it
+    assert image_of(tray.icon.icon()) == image_of(tray_icon(IconState.SNOOZED, True))
+    tray.set_invitation(False)
+    assert image_of(tray.icon.icon()) == image_of(tray_icon(IconState.SNOOZED))
+
+
+def test_the_tooltip_mentions_a_waiting_invitation(controller) -> None:
+    tray, _ = controller(True)
+    tray.start()
+    tray.set_invitation(True)
+    assert tray.icon.toolTip() == "microapp\nTonight's sentence is waiting"
+    tray.set_invitation(False)
+    assert tray.icon.toolTip() == "microapp"
+
+
+def test_the_popup_invites_and_write_opens_the_window(controller, qtbot: QtBot) -> None:
+    tray, _ = controller(True)
+    tray.start()
+    tray.show_today()
+    assert not tray.popup.invite_row.isVisible()
+    tray.set_invitation(True)
+    assert tray.popup.invite_row.isVisible() and tray.popup.invitation
+    assert tray.popup.invite_line.text() == INVITE_TEXT
+    shown = tray.popup.state_icon.pixmap().toImage()
+    assert shown == state_pixmap(IconState.IDLE, STATE_ICON_PX, 1.0, invite=True).toImage()
+    with qtbot.waitSignal(tray.gratitude_requested, timeout=500):
+        tray.popup.write_button.click()
+    assert not tray.popup.isVisible()
+    tray.set_invitation(False)
+    tray.show_today()
+    assert not tray.popup.invite_row.isVisible()
+
+
+def test_a_popup_opened_later_shows_the_invitation(controller) -> None:
+    tray, _ = controller(True)
+    tray.start()
+    tray.set_invitation(True)
+    tray.show_today()
+    assert tray.popup.invite_row.isVisible()
+
+
+def test_the_stand_in_window_invites_too(controller, qtbot: QtBot) -> None:
+    tray, _ = controller(False)
+    tray.start()
+    panel = tray.window.panel
+    tray.set_invitation(True)
+    assert panel.invite_row.isVisible()
+    assert image_of(tray.window.windowIcon()) == image_of(tray_icon(IconState.IDLE, True))
+    with qtbot.waitSignal(tray.gratitude_requested, timeout=500):
+        panel.write_button.click()
+    assert tray.window.isVisible()
+    tray.set_invitation(False)
+    assert not panel.invite_row.isVisible()
+
+
+def test_clicking_a_message_runs_its_callback_else_shows_today(controller) -> None:
+    tray, _ = controller(True)
+    tray.start()
+    opened: list[str] = []
+    tray.notify("A sentence for tonight", "Who made today lighter?",
+                on_click=lambda: opened.append("window"))
+    tray.icon.messageClicked.emit()
+    assert opened == ["window"]
+    assert tray.popup is None
+    tray.notify("microapp", "Your settings file has a problem.")  # a message without one
+    tray.icon.messageClicked.emit()
+    assert opened == ["window"]
+    assert tray.popup is not None and tray.popup.isVisible()
+
+
+@pytest.mark.parametrize("palette", [LIGHT, DARK])
+def test_the_panel_fits_the_invitation_beside_write(qtbot: QtBot, palette) -> None:
+    panel = TodayPanel(palette)
+    qtbot.addWidget(panel)
+    panel.setFixedWidth(TrayController.POPUP_WIDTH)
+    panel.refresh(summary_with(Outcome.COMPLETED, next_meeting=meeting()))
+    panel.set_invitation(True)
+    panel.show()
+    panel.adjustSize()
+    label, button = panel.invite_line, panel.write_button
+    assert label.height() >= label.heightForWidth(label.width())
+    assert not label.geometry().intersects(button.geometry())
+    assert button.width() >= button.sizeHint().width()
+    assert QKeySequence.mnemonic(button.text()) == QKeySequence("Alt+W")
+    assert panel.focusWidget() is panel.pause_button
