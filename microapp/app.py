@@ -27,6 +27,7 @@ from microapp.store.history import History
 from microapp.store.report import today_summary
 from microapp.ui.calendar_service import CalendarService
 from microapp.ui.pause_controller import PauseController
+from microapp.ui.reflection_controller import ReflectionController
 from microapp.ui.scheduler import PauseScheduler
 from microapp.ui.settings_watch import SettingsWatch
 from microapp.ui.theme import app_icon, palette_for
@@ -82,6 +83,10 @@ class MicroApp(QObject):
             busy=busy_check or BusyCheck(dnd_detectors(), fullscreen_detectors(), parent=self),
             notifier=notifier or Notifier(self.tray.notify), opener=opener, parent=self)
         self.pauses.history_changed.connect(self.refresh)
+        self.reflection = ReflectionController(
+            clock=clock, settings=self.settings, palette=self.palette, history=self.history,
+            tray=self.tray, notifier=notifier, opener=opener, parent=self)
+        self.reflection.history_changed.connect(self.refresh)
         self.settings_watch = SettingsWatch(profile.settings_path, parent=self)
         self.settings_watch.changed.connect(self.apply_settings)
         self.settings_watch.problems.connect(
@@ -102,8 +107,10 @@ class MicroApp(QObject):
         self.tray.start()
         self.system.start()
         self.system.resumed.connect(self.scheduler.on_resumed)
+        self.system.resumed.connect(self.reflection.on_resumed)
         self.system.zone_changed.connect(self._on_zone_changed)
         self.scheduler.set_sleep_signal_available(self.system.sleep_signal_available)
+        self.reflection.start(self.system.sleep_signal_available)
         self.calendars.start()
         self.settings_watch.start()
         self.refresh()
@@ -132,6 +139,11 @@ class MicroApp(QObject):
             self.show_pause()
         elif command == "show":
             self.tray.show_today()
+        elif command == "gratitude":
+            self.reflection.open_window()
+        elif command == "refresh":  # another launch changed the history (CLI, import)
+            self.reflection.replan("history")
+            self.refresh()
 
     def show_pause(self) -> None:
         """Pause now: a doorway pause without a meeting."""
@@ -147,6 +159,7 @@ class MicroApp(QObject):
         self.history.day_starts_at = settings.day_starts_at
         self.palette = palette_for(settings.theme)
         self.pauses.apply_settings(settings, self.palette)
+        self.reflection.apply_settings(settings, self.palette)
         self.calendars.apply_settings(settings)
         if day_moved:
             self._arm_day_timer()
@@ -161,6 +174,7 @@ class MicroApp(QObject):
     def _on_zone_changed(self, name: str) -> None:
         log.info("the time zone is now %s", name)
         self.scheduler.replan("zone")
+        self.reflection.replan("zone")
         self.calendars.refresh_now()
         self.refresh()
         self._arm_day_timer()
@@ -198,6 +212,7 @@ class MicroApp(QObject):
     def _on_day_timer(self) -> None:
         self.system.check_zone()
         self.scheduler.replan("day")
+        self.reflection.replan("day")
         self.refresh()
         if not self.pauses.showing:  # a quiet moment: let the collector tidy what parsing froze
             release_frozen_garbage()
@@ -206,6 +221,7 @@ class MicroApp(QObject):
     def shutdown(self) -> None:
         """Stop everything this app started (idempotent): pause, tray, worker, socket, db."""
         self.pauses.shutdown()
+        self.reflection.shutdown()
         self.scheduler.stop()
         self.settings_watch.stop()
         self.system.stop()

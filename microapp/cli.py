@@ -204,6 +204,16 @@ def cmd_pause(profile: Profile) -> int:
     return 0
 
 
+def _tell_running_app(profile: Profile, command: str) -> None:
+    """Let a running microapp know (e.g. that the history changed); silent when none runs."""
+    from PySide6.QtCore import QCoreApplication
+
+    from microapp.platform.instance import send_command
+
+    _app = QCoreApplication.instance() or QCoreApplication([APP_NAME])
+    send_command(profile.instance_key(), command, timeout_ms=500)
+
+
 def _has_display() -> bool:
     """Whether a graphical session is reachable (always true off Linux/BSD)."""
     if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
@@ -338,8 +348,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "gratitude":
             from microapp.gratitude_cli import cmd_gratitude
 
-            return cmd_gratitude(profile, args.recipient, " ".join(args.text),
+            code = cmd_gratitude(profile, args.recipient, " ".join(args.text),
                                  relationship=args.relationship, yesterday=args.yesterday)
+            if code == 0:
+                _tell_running_app(profile, "refresh")
+            return code
         if args.command == "export":
             from microapp.history_cli import cmd_export
 
@@ -347,7 +360,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             from microapp.history_cli import cmd_import
 
-            return cmd_import(profile, args.file)
+            code = cmd_import(profile, args.file)
+            if code == 0:
+                _tell_running_app(profile, "refresh")
+            return code
         return cmd_run(profile, getattr(args, "demo", False))
     except CliError as exc:
         print(f"{APP_NAME}: {exc}", file=sys.stderr)

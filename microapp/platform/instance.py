@@ -14,7 +14,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("show", "pause")
+COMMANDS = ("show", "pause", "gratitude", "refresh")
 ANSWER_OK = b"ok\n"
 
 

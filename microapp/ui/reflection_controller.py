@@ -1,0 +1,113 @@
+"""The evening reflection in the running app: the invitation, its reminders, and the window.
+
+The :class:`EveningPrompt` decides *when* to invite (once per practice day, at the user's
+time, never for a day that has ended); this sends the invitation as a real desktop
+notification (the tray's own message when none can be delivered, which opens the window when
+clicked), keeps the tray's gentle dot in step, and opens the reflection window on request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal
+
+from microapp.core.clock import Clock
+from microapp.core.settings import Settings
+from microapp.platform.notify import Notifier
+from microapp.store.history import History
+from microapp.ui.evening_prompt import PROMPT_BODY, PROMPT_TITLE, EveningPrompt
+from microapp.ui.reflection_window import ReflectionWindow
+from microapp.ui.theme import Palette
+from microapp.ui.tray import TrayController
+
+log = logging.getLogger(__name__)
+
+
+class ReflectionController(QObject):
+    """Invites one sentence each evening and opens the window where it is written."""
+
+    history_changed = Signal()  # a sentence or a micro-round was saved
+
+    def __init__(self, *, clock: Clock, settings: Settings, palette: Palette, history: History,
+                 tray: TrayController, notifier: Notifier | None = None,
+                 opener: Callable[[str], bool] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self.settings = settings
+        self.palette = palette
+        self.history = history
+        self.tray = tray
+        self.opener = opener
+        self.window: ReflectionWindow | None = None
+        # Its own notifier: when the desktop cannot show the invitation, the tray's message
+        # stands in, and clicking that message opens the window.
+        self.notifier = notifier or Notifier(self._fallback, parent=self)
+        self.prompt = EveningPrompt(clock, history, enabled=settings.evening_prompt,
+                                    at=settings.evening_at, rest_days=settings.rest_days,
+                                    day_starts_at=settings.day_starts_at, parent=self)
+        self.prompt.prompt_due.connect(self._invite)
+        self.prompt.state_changed.connect(self._update_tray)
+        tray.gratitude_requested.connect(self.open_window)
+        tray.evening_snooze_requested.connect(self.prompt.snooze)
+        tray.evening_dismissed.connect(self.prompt.not_tonight)
+
+    def start(self, sleep_signal_available: bool) -> None:
+        self.prompt.set_sleep_signal_available(sleep_signal_available)
+        self.prompt.replan("start")
+        self._update_tray()
+
+    def apply_settings(self, settings: Settings, palette: Palette) -> None:
+        self.settings = settings
+        self.palette = palette
+        self.prompt.apply_settings(settings.evening_prompt, settings.evening_at,
+                                   settings.rest_days, settings.day_starts_at)
+        if self.window is not None and shiboken6.isValid(self.window) \
+                and not self.window.isVisible():
+            self.window.deleteLater()  # rebuilt with the new look and times when next opened
+            self.window = None
+
+    def replan(self, reason: str) -> None:
+        self.prompt.replan(reason)
+
+    def on_resumed(self) -> None:
+        self.prompt.on_resumed()
+
+    # -- the invitation ------------------------------------------------------------------
+
+    def _invite(self) -> None:
+        log.info("inviting tonight's sentence")
+        self.tray.set_invitation(True)  # the dot stays even if no notification can be shown
+        self.notifier.notify(PROMPT_TITLE, PROMPT_BODY)
+
+    def _fallback(self, title: str, body: str) -> None:
+        self.tray.notify(title, body, on_click=self.open_window)
+
+    def _update_tray(self) -> None:
+        self.tray.set_invitation(self.prompt.pending)
+
+    # -- the window ----------------------------------------------------------------------
+
+    def open_window(self) -> None:
+        if self.window is None or not shiboken6.isValid(self.window):
+            self.window = ReflectionWindow(
+                self.palette, self.history, self.clock,
+                day_starts_at=self.settings.day_starts_at, evening_at=self.settings.evening_at,
+                opener=self.opener)
+            self.window.saved.connect(self._on_saved)
+            self.window.snooze_requested.connect(self.prompt.snooze)
+            self.window.not_tonight_requested.connect(self.prompt.not_tonight)
+        self.window.open_for_today()
+
+    def _on_saved(self, _record: object) -> None:
+        self.prompt.on_written()
+        self._update_tray()
+        self.history_changed.emit()
+
+    def shutdown(self) -> None:
+        self.prompt.stop()
+        if self.window is not None and shiboken6.isValid(self.window):
+            self.window.hide()
