@@ -8,6 +8,7 @@ clicked), keeps the tray's gentle dot in step, and opens the reflection window o
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -24,6 +25,9 @@ from microapp.ui.theme import Palette
 from microapp.ui.tray import TrayController
 
 log = logging.getLogger(__name__)
+
+#: Where a sentence still being written waits when microapp quits (app_state key).
+DRAFT_KEY = "reflection_draft"
 
 
 class ReflectionController(QObject):
@@ -101,13 +105,56 @@ class ReflectionController(QObject):
             self.window.snooze_requested.connect(self.prompt.snooze)
             self.window.not_tonight_requested.connect(self.prompt.not_tonight)
         self.window.open_for_today()
+        self._restore_draft(self.window)
 
     def _on_saved(self, _record: object) -> None:
         self.prompt.on_written()
         self._update_tray()
         self.history_changed.emit()
 
+    # -- nothing typed is lost -----------------------------------------------------------
+
+    def _keep_draft(self, window: ReflectionWindow) -> None:
+        """microapp is quitting (logout, shutdown, Quit) with words in the window: keep them
+        in the store, to be put back when the window opens next."""
+        if not window.has_unsaved_text():
+            return
+        draft = {"name": window.who.name_edit.text(),
+                 "relationship": window.who.relationship_value or "",
+                 "text": window.sentence.edit.toPlainText()}
+        try:
+            self.history.set_state(DRAFT_KEY, json.dumps(draft, ensure_ascii=False))
+            log.info("kept an unsaved sentence as a draft")
+        except Exception:
+            log.exception("could not keep the unsaved sentence")
+
+    def _restore_draft(self, window: ReflectionWindow) -> None:
+        try:
+            raw = self.history.get_state(DRAFT_KEY)
+        except Exception:
+            log.exception("could not read the kept draft")
+            return
+        if not raw or window.has_unsaved_text():
+            return
+        try:
+            draft = json.loads(raw)
+            text, name = str(draft["text"]), str(draft.get("name", ""))
+            relationship = str(draft.get("relationship", ""))
+        except (ValueError, KeyError, TypeError):
+            log.warning("a kept draft could not be read; it is left in the store")
+            return
+        window.who.name_edit.setText(name)
+        index = window.who.relationship.findData(relationship) if relationship else -1
+        if index >= 0:
+            window.who.relationship.setCurrentIndex(index)
+        window.sentence.edit.setPlainText(text)
+        try:
+            self.history.set_state(DRAFT_KEY, None)
+        except Exception:
+            log.exception("could not clear the kept draft")
+
     def shutdown(self) -> None:
         self.prompt.stop()
         if self.window is not None and shiboken6.isValid(self.window):
+            self._keep_draft(self.window)
             self.window.hide()

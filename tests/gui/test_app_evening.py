@@ -75,3 +75,27 @@ def test_a_sentence_saved_by_the_command_line_shows_after_refresh(
     clock.set(datetime(2026, 3, 10, 20, 30, tzinfo=BERLIN))
     app.reflection.prompt.timer.timeout.emit()
     assert not app.tray.invitation_pending  # already written today: no invitation
+
+
+def test_an_unsaved_sentence_survives_quitting(profile: Profile, clock: FakeClock, qapp) -> None:
+    clock.set(datetime(2026, 3, 10, 21, 0, tzinfo=BERLIN))
+    app = build_app(profile, clock)
+    assert app.start()
+    app.reflection.open_window()
+    window = app.reflection.window
+    window.who.name_edit.setText("Zoë")
+    window.sentence.edit.setPlainText("You bring soup when I am ill —\nand stay to talk.")
+    app.shutdown()
+
+    again = build_app(profile, clock)
+    try:
+        assert again.start()
+        again.reflection.open_window()
+        window = again.reflection.window
+        assert window.who.name_edit.text() == "Zoë"
+        assert window.sentence.edit.toPlainText() == (
+            "You bring soup when I am ill —\nand stay to talk.")
+        assert again.history.get_state("reflection_draft") is None
+    finally:
+        window.discard()
+        again.shutdown()
