@@ -389,3 +389,38 @@ def test_migrations_never_import_the_models() -> None:
     imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                  for a in node.names}
     assert not {m for m in imported if m and "models" in m}
+
+
+@pytest.mark.parametrize("version", range(LATEST_VERSION))
+def test_every_past_version_gets_an_empty_weekly_note_table_that_works(
+    tmp_path: Path, version: int
+) -> None:
+    from microapp.store.history_view import save_weekly_note, weekly_note
+
+    path = tmp_path / "microapp.sqlite3"
+    build_at_version(path, version)
+    opened = open_store(path, NOW)
+    try:
+        assert schema_version(opened.db) == LATEST_VERSION >= 5
+        assert count(opened.db, "weekly_note") == 0
+        week = date(2026, 3, 9)
+        save_weekly_note(opened.db, week, "the stand-up pause", "thanking Sam", NOW)
+        note = weekly_note(opened.db, week)
+        assert note is not None and (note.easiest, note.meaningful) == (
+            "the stand-up pause", "thanking Sam")
+    finally:
+        opened.db.close()
+
+
+def test_the_weekly_note_table_keeps_one_row_per_week(tmp_path: Path) -> None:
+    sql = "INSERT INTO weekly_note (week, easiest, meaningful, updated_utc) VALUES (?, ?, ?, ?)"
+    with raw_db(tmp_path / "db.sqlite3") as db:
+        migrate(db, target=5)
+        db.execute_sql(sql, ("2026-03-09", "a", "b", "2026-03-10T19:00:00.000000Z"))
+        with pytest.raises(IntegrityError, match="UNIQUE"):
+            db.execute_sql(sql, ("2026-03-09", "c", "d", "2026-03-10T20:00:00.000000Z"))
+        with pytest.raises(IntegrityError, match="NOT NULL"):
+            db.execute_sql(sql, ("2026-03-16", None, "d", "2026-03-10T20:00:00.000000Z"))
+        db.execute_sql("INSERT INTO weekly_note (week, updated_utc) VALUES ('2026-03-16', 'x')")
+        assert db.execute_sql("SELECT easiest, meaningful FROM weekly_note "
+                              "WHERE week = '2026-03-16'").fetchone() == ("", "")
