@@ -24,6 +24,13 @@ LEAD = timedelta(seconds=60)
 MS = timedelta(milliseconds=1)
 
 
+@pytest.fixture(autouse=True)
+def _exact_landing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most tests read the timer's interval as the wait itself; the early landing has its own
+    test below."""
+    monkeypatch.setattr(PauseScheduler, "LANDING_MS", 0)
+
+
 class Monotonic:
     """A stand-in for time.monotonic(): seconds that move only when the test moves them."""
 
@@ -413,3 +420,21 @@ def test_a_real_timer_fires_on_its_own(make, machine: Machine, qtbot: QtBot) -> 
     with qtbot.waitSignal(scheduler.cue_due, timeout=5000) as blocker:
         pass
     assert blocker.args[0].meetings == (meeting,)
+
+
+def test_a_long_wait_lands_early_then_steps_to_the_exact_instant(
+        make, machine: Machine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linux may end a long timer wait up to 100 ms late; the scheduler wakes a second early
+    and arms a short last step instead, so the pause is not late."""
+    monkeypatch.setattr(PauseScheduler, "LANDING_MS", 1000)
+    scheduler, rec = make(sleep_signal=True)
+    meeting = mtg("Review", START + timedelta(minutes=3))
+    scheduler.set_meetings([meeting])
+    due = meeting.start - LEAD  # 2 minutes ahead: already "near"
+    assert scheduler.timer.interval() == 2 * 60 * 1000 - 1000
+    machine.run(timedelta(seconds=119))
+    scheduler.timer.timeout.emit()
+    assert rec.due == [] and scheduler.timer.interval() == 1000  # the short, precise step
+    machine.run_to(due)
+    scheduler.timer.timeout.emit()
+    assert [c.meetings for c in rec.due] == [(meeting,)]
