@@ -26,6 +26,7 @@ from microapp.store.db import OpenedStore, open_store
 from microapp.store.history import History
 from microapp.store.report import today_summary
 from microapp.ui.calendar_service import CalendarService
+from microapp.ui.history_controller import HistoryController
 from microapp.ui.pause_controller import PauseController
 from microapp.ui.reflection_controller import ReflectionController
 from microapp.ui.scheduler import PauseScheduler
@@ -87,6 +88,12 @@ class MicroApp(QObject):
             clock=clock, settings=self.settings, palette=self.palette, history=self.history,
             tray=self.tray, notifier=notifier, opener=opener, parent=self)
         self.reflection.history_changed.connect(self.refresh)
+        self.history_view = HistoryController(
+            clock=clock, settings=self.settings, palette=self.palette, history=self.history,
+            database_path=profile.database_path, persistent=opened.persistent, tray=self.tray,
+            parent=self)
+        self.history_view.history_changed.connect(self.refresh)
+        self.history_view.store_replaced.connect(self._on_store_replaced)
         self.settings_watch = SettingsWatch(profile.settings_path, parent=self)
         self.settings_watch.changed.connect(self.apply_settings)
         self.settings_watch.problems.connect(
@@ -115,6 +122,7 @@ class MicroApp(QObject):
         self.settings_watch.start()
         self.refresh()
         self.pauses.update_tray()
+        self.history_view.daily_backup()
         self._arm_day_timer()
         if self._problems:
             for problem in self._problems:
@@ -160,10 +168,18 @@ class MicroApp(QObject):
         self.palette = palette_for(settings.theme)
         self.pauses.apply_settings(settings, self.palette)
         self.reflection.apply_settings(settings, self.palette)
+        self.history_view.apply_settings(settings, self.palette)
         self.calendars.apply_settings(settings)
         if day_moved:
             self._arm_day_timer()
         self.refresh()
+
+    def _on_store_replaced(self, opened: OpenedStore) -> None:
+        """A backup was restored: the history file was swapped and reopened."""
+        self.opened = opened
+        self.scheduler.mark_done(self.history.handled_cue_keys(
+            self.clock.now() - self.CUE_MEMORY))
+        self.reflection.replan("restore")
 
     def _on_clock_jumped(self) -> None:
         """Woke from sleep or the clock was set: "today" and the zone may have moved."""
@@ -186,6 +202,7 @@ class MicroApp(QObject):
         self.refresh()
 
     def refresh(self) -> None:
+        self.history_view.refresh()
         snapshot = self.calendars.snapshot
         now = self.clock.now()
         upcoming = snapshot.next_meeting(now)
@@ -213,6 +230,7 @@ class MicroApp(QObject):
         self.system.check_zone()
         self.scheduler.replan("day")
         self.reflection.replan("day")
+        self.history_view.daily_backup()
         self.refresh()
         if not self.pauses.showing:  # a quiet moment: let the collector tidy what parsing froze
             release_frozen_garbage()
@@ -222,6 +240,7 @@ class MicroApp(QObject):
         """Stop everything this app started (idempotent): pause, tray, worker, socket, db."""
         self.pauses.shutdown()
         self.reflection.shutdown()
+        self.history_view.shutdown()
         self.scheduler.stop()
         self.settings_watch.stop()
         self.system.stop()
