@@ -124,8 +124,10 @@ class GratitudeQueries:
         return [self._gratitude(row) for row in query]
 
     def gratitude_days(self) -> set[date]:
-        query = GratitudeEntry.select(GratitudeEntry.day).distinct().tuples().bind(self.db)
-        return {as_date(day) for (day,) in query}
+        # Plain text from the day index (no per-row field conversion): streaks read this on
+        # every refresh, over years of entries.
+        rows = self.db.execute_sql("SELECT DISTINCT day FROM gratitude_entry").fetchall()
+        return {as_date(day) for (day,) in rows}
 
     def gratitude_on(self, day: date) -> list[GratitudeRecord]:
         query = (GratitudeEntry.select().where(GratitudeEntry.day == day)

@@ -9,6 +9,7 @@ from microapp.core.meetings import Meeting
 from microapp.core.streaks import gratitude_streaks, pause_streaks
 from microapp.core.summary import TodaySummary
 from microapp.store.history import History
+from microapp.store.history_view import practice_days
 
 
 def today_summary(history: History, clock: Clock, next_meeting: Meeting | None = None,
@@ -16,11 +17,12 @@ def today_summary(history: History, clock: Clock, next_meeting: Meeting | None =
                   rest_days: Collection[int] = ()) -> TodaySummary:
     """``rest_days``: the user's gratitude rest weekdays (neutral for that streak)."""
     day = today(clock, history.day_starts_at)
+    days = practice_days(history.db)  # the streaks' read model, shared with the History window
     return TodaySummary(
         day=day,
         pauses=history.pauses_on(day),
-        pause_streak=pause_streaks(history.pause_outcomes_by_day(), day),
-        gratitude_streak=gratitude_streaks(history.gratitude_days(), day, rest_days),
+        pause_streak=pause_streaks(days.pause_outcomes(), day),
+        gratitude_streak=gratitude_streaks(days.gratitude_days(), day, rest_days),
         next_meeting=next_meeting,
         calendar_problems=tuple(calendar_problems),
     )

@@ -136,7 +136,7 @@ def test_every_past_version_upgrades_and_keeps_its_rows(tmp_path: Path, version:
         assert opened.problem is None
         assert opened.persistent
         assert schema_version(opened.db) == LATEST_VERSION
-        assert index_names(opened.db) >= {"pause_event_day", "pause_event_natural",
+        assert index_names(opened.db) >= {"pause_event_day_outcome", "pause_event_natural",
                                           "gratitude_entry_day", "gratitude_entry_natural",
                                           "cue_due", "gratitude_entry_recipient"}
         history = History(opened.db)
@@ -424,3 +424,12 @@ def test_the_weekly_note_table_keeps_one_row_per_week(tmp_path: Path) -> None:
         db.execute_sql("INSERT INTO weekly_note (week, updated_utc) VALUES ('2026-03-16', 'x')")
         assert db.execute_sql("SELECT easiest, meaningful FROM weekly_note "
                               "WHERE week = '2026-03-16'").fetchone() == ("", "")
+
+
+def test_streaks_are_read_from_the_covering_index(tmp_path: Path) -> None:
+    with raw_db(tmp_path / "db.sqlite3") as db:
+        migrate(db)
+        plan = db.execute_sql("EXPLAIN QUERY PLAN SELECT day, outcome, COUNT(*) FROM pause_event "
+                              "GROUP BY day, outcome").fetchall()
+        assert any("COVERING INDEX pause_event_day_outcome" in str(row) for row in plan)
+        assert "pause_event_day" not in index_names(db)
