@@ -22,12 +22,12 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from microapp.store.db import move_aside
 from microapp.store.migrations import LATEST_VERSION
 
 BACKUP_FOLDER = "backups"
 PREFIX = "history-"
 SUFFIX = ".sqlite3"
-SIDE_FILES = ("-wal", "-shm", "-journal")
 _NAME = re.compile(r"history-(\d{8}-\d{6}[+-]\d{4})(?:-(\d+))?\.sqlite3")
 _STAMP = "%Y%m%d-%H%M%S%z"
 _HEADER = b"SQLite format 3\x00"
@@ -232,23 +232,9 @@ def restore(backup: Path, database_path: Path, now: datetime) -> Path | None:
         temp.unlink(missing_ok=True)
         raise BackupError(f"The backup {backup.name} could not be copied ({exc}); "
                           "nothing was restored.") from exc
-    aside = _move_aside(database_path, now) if database_path.exists() else None
+    aside = move_aside(database_path, now, "before-restore") if database_path.exists() else None
     os.replace(temp, database_path)
     _fsync_folder(folder)
     return aside
 
 
-def _move_aside(path: Path, now: datetime) -> Path:
-    stamp = now.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.before-restore-{stamp}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.before-restore-{stamp}-{n}")
-    os.replace(path, target)
-    # A -wal left beside the restored file would be replayed into it: it goes with its own.
-    for suffix in SIDE_FILES:
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            os.replace(side, target.with_name(target.name + suffix))
-    return target

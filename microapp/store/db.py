@@ -98,14 +98,15 @@ def _connect(path: Path | str, check: bool) -> SqliteDatabase:
     return db
 
 
-def move_aside(path: Path, now: datetime) -> Path:
-    """Rename a damaged database (and its WAL/SHM files) with a timestamp; never delete it."""
+def move_aside(path: Path, now: datetime, why: str = "corrupt") -> Path:
+    """Rename a database (and its WAL/SHM files) to ``<name>.<why>-<timestamp>``; never delete
+    it. Used for a damaged file and for the file a restored backup replaces."""
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    target = path.with_name(f"{path.name}.{why}-{stamp}")
     n = 1
     while target.exists():
         n += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        target = path.with_name(f"{path.name}.{why}-{stamp}-{n}")
     os.replace(path, target)
     for suffix in SIDE_FILES:
         side = path.with_name(path.name + suffix)

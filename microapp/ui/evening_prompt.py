@@ -31,6 +31,7 @@ from microapp.core.clock import Clock, next_day_start, practice_day
 from microapp.core.evening import SNOOZE_CHOICES, EveningPlan, EveningState, plan_evening
 from microapp.core.planner import MAX_TIMER_MS
 from microapp.store.history import History
+from microapp.ui.replan import SerialReplan
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +71,7 @@ class EveningPrompt(QObject):
         self._written: tuple[date, bool] | None = None  # the last answer read, for its day
         self._pending = False
         self._plan: EveningPlan | None = None
-        self._stopped = False
-        self._busy = False  # inside replan(): a nested call is queued, not run inside
-        self._again: str | None = None
+        self._replan = SerialReplan(self._replan_once)
         # Precise: a coarse timer may fire up to 5 % early, which costs a useless wake-up.
         self.timer = QTimer(self, singleShot=True, timerType=Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._on_timeout)
@@ -123,7 +122,7 @@ class EveningPrompt(QObject):
 
     def stop(self) -> None:
         """Stop for good (the app quits): no timer, and later calls plan nothing."""
-        self._stopped = True
+        self._replan.stopped = True
         self.timer.stop()
 
     # -- what the app reads ---------------------------------------------------------------
@@ -147,21 +146,7 @@ class EveningPrompt(QObject):
         Signals are emitted after the state is updated, so slots see the new ``pending``. A
         slot that triggers another replan (say, snoozes at once) gets it right after this one.
         """
-        if self._stopped:
-            return
-        if self._busy:
-            self._again = reason or "again"
-            return
-        self._busy = True
-        try:
-            while True:
-                self._replan_once(reason)
-                if self._again is None or self._stopped:
-                    break
-                reason, self._again = self._again, None
-        finally:
-            self._busy = False
-            self._again = None
+        self._replan(reason)
 
     def _replan_once(self, reason: str) -> None:
         now = self._clock.now()

@@ -24,6 +24,7 @@ from microapp.ui.history_text import (
     percent,
     streak_note,
 )
+from microapp.ui.labels import plain_label
 from microapp.ui.theme import Palette
 
 _KINDS = {DayState.DONE: CellKind.DONE, DayState.NEUTRAL: CellKind.NEUTRAL,
@@ -32,14 +33,6 @@ TITLES: dict[Practice, str] = {"pause": "Doorway pauses", "gratitude": "Gratitud
 NEUTRAL_WORDS: dict[Practice, str] = {"pause": "no pauses", "gratitude": "rest day"}
 
 
-def plain_label(text: str = "", name: str | None = None, *, wrap: bool = False) -> QLabel:
-    """A label that never reads its text as rich text (names and titles are untrusted)."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    if name:
-        label.setObjectName(name)
-    return label
 
 
 def level_for(entries: DayEntries | None, practice: Practice) -> int:

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from microapp.core.streaks import DayState, StreakSummary
 from microapp.store.history_view import WeekNote
-from microapp.ui.history_practice import plain_label
 from microapp.ui.history_text import plural, short_day
+from microapp.ui.labels import plain_label
 
 MAX_ANSWER = 300
 

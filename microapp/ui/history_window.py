@@ -56,10 +56,11 @@ from microapp.store.history_view import (
 from microapp.ui.heatmap import first_day
 from microapp.ui.history_actions import HistoryActions
 from microapp.ui.history_days import DaysView
-from microapp.ui.history_practice import PracticeSection, plain_label
+from microapp.ui.history_practice import PracticeSection
 from microapp.ui.history_text import long_day, plural, short_day
 from microapp.ui.history_week import WeeklyReflection, week_so_far
 from microapp.ui.intention_chart import IntentionChart
+from microapp.ui.labels import plain_label
 from microapp.ui.theme import Palette, app_icon, style_sheet
 
 TITLE = "microapp — history"

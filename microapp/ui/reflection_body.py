@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from microapp.core.gratitude import INVITE_LINE
-from microapp.ui.reflection_parts import DaySection, SentenceSection, SoftCheckBox, plain_label
+from microapp.ui.labels import plain_label
+from microapp.ui.reflection_parts import DaySection, SentenceSection, SoftCheckBox
 from microapp.ui.reflection_who import WhoSection
 
 TITLE = "Tonight's sentence"
@@ -35,7 +36,7 @@ class ReflectionBody(QWidget):
         header = QVBoxLayout()
         header.setSpacing(2)
         header.addWidget(plain_label(TITLE, "Title", wrap=False))
-        header.addWidget(plain_label(INTRO, "Intro"))
+        header.addWidget(plain_label(INTRO, "Intro", wrap=True))
         layout.addLayout(header)
 
         self.yesterday = SoftCheckBox()
@@ -53,7 +54,7 @@ class ReflectionBody(QWidget):
         self.invite.setToolTip(INVITE_LINE)
         layout.addWidget(self.invite)
 
-        self.status = plain_label("", "StatusOk")
+        self.status = plain_label("", "StatusOk", wrap=True)
         self.status.setContentsMargins(10, 7, 10, 7)  # not QSS padding: wrapped height stays right
         self.status.setAccessibleName("Status")
         self.status.hide()

@@ -12,7 +12,6 @@ from PySide6.QtGui import QColor, QDesktopServices, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from microapp.core.gratitude import INVITE_LINE, Hint, sentence_hints
 from microapp.core.records import MicroRound, PauseRecord
 from microapp.core.summary import pause_line
+from microapp.ui.labels import plain_label
 
 SENTENCE_EXAMPLE = ("For example: “Ana, you stay after practice to show Leo the backhand, "
                     "and he comes home grinning.”")
@@ -40,14 +40,6 @@ MICRO_FIELDS = (
 )
 
 
-def plain_label(text: str = "", name: str | None = None, *, wrap: bool = True) -> QLabel:
-    """A label that never interprets its text as HTML (names and titles are untrusted)."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    if name:
-        label.setObjectName(name)
-    return label
 
 
 def day_text(day: date, *, year: bool = False) -> str:
@@ -180,12 +172,12 @@ class SentenceSection(QWidget):
         grid.setContentsMargins(2, 2, 2, 0)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(2)
-        self.resting = plain_label(HINTS_RESTING, "HintResting")
+        self.resting = plain_label(HINTS_RESTING, "HintResting", wrap=True)
         grid.addWidget(self.resting, 0, 0, 1, 2)
         # One row per hint: the mark in its own column, so a wrapped message hangs under
         # its first line rather than under the mark.
         self.hint_marks = [plain_label("", "HintTodo", wrap=False) for _ in range(3)]
-        self.hint_labels = [plain_label("", "HintTodo") for _ in range(3)]
+        self.hint_labels = [plain_label("", "HintTodo", wrap=True) for _ in range(3)]
         for row, (mark, message) in enumerate(zip(self.hint_marks, self.hint_labels,
                                                   strict=True), start=1):
             grid.addWidget(mark, row, 0, Qt.AlignmentFlag.AlignTop)
@@ -252,7 +244,7 @@ class DaySection(QWidget):
         layout.setSpacing(6)
         self.heading = plain_label("Today", "SectionHeading", wrap=False)
         layout.addWidget(self.heading)
-        self.pauses = plain_label("", "PauseList")
+        self.pauses = plain_label("", "PauseList", wrap=True)
         self.pauses.setAccessibleName("Today's pauses")
         layout.addWidget(self.pauses)
 

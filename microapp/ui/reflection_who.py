@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from microapp.core.gratitude import RELATIONSHIPS, parse_relationship, suggest_recipient
 from microapp.core.records import GratitudeRecord, RecipientSummary
-from microapp.ui.reflection_parts import day_text, plain_label
+from microapp.ui.labels import plain_label
+from microapp.ui.reflection_parts import day_text
 
 NO_RELATIONSHIP = "—"
 SUGGESTION_NAME_CHARS = 40  # a very long name must not stretch the window

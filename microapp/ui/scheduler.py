@@ -36,6 +36,7 @@ from microapp.core.clock import Clock
 from microapp.core.meetings import Meeting
 from microapp.core.planner import Cue
 from microapp.core.wake import JumpDetector
+from microapp.ui.replan import SerialReplan
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +79,7 @@ class PauseScheduler(QObject):
         self._meetings: tuple[Meeting, ...] = ()
         self._next_cue: Cue | None = None
         self._near = False
-        self._stopped = False
-        self._busy = False  # inside replan(): a nested call is queued, not run inside
-        self._again: str | None = None
+        self._replan = SerialReplan(self._replan_once)
         self._jumps = JumpDetector()
         self._jumps.reset(clock.now(), monotonic())
         # Precise: a coarse timer may fire up to 5 % early (15 s on a five-minute wait), which
@@ -123,7 +122,7 @@ class PauseScheduler(QObject):
 
     def stop(self) -> None:
         """Stop for good (the app quits): no timer, and later calls plan nothing."""
-        self._stopped = True
+        self._replan.stopped = True
         self.timer.stop()
 
     # -- what the app reads ---------------------------------------------------------------
@@ -151,21 +150,7 @@ class PauseScheduler(QObject):
         Signals are emitted after the state is updated, so slots see the new ``next_cue``. A
         slot that triggers another replan gets it right after this one, not inside it.
         """
-        if self._stopped:
-            return
-        if self._busy:
-            self._again = reason or "again"
-            return
-        self._busy = True
-        try:
-            while True:
-                self._replan_once(reason)
-                if self._again is None or self._stopped:
-                    break
-                reason, self._again = self._again, None
-        finally:
-            self._busy = False
-            self._again = None
+        self._replan(reason)
 
     def _replan_once(self, reason: str) -> None:
         now = self._clock.now()
