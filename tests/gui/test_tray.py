@@ -18,14 +18,9 @@ from microapp.core.streaks import pause_streaks
 from microapp.core.summary import TodaySummary
 from microapp.ui.theme import DARK, LIGHT
 from microapp.ui.today_panel import INVITE_TEXT, NEAR_TEXT, STATE_ICON_PX, TodayPanel
-from microapp.ui.tray import (
-    EVENING_SNOOZE_LABELS,
-    NO_TRAY_NOTICE,
-    TrayController,
-    join_text,
-    with_mnemonic,
-)
+from microapp.ui.tray import TrayController
 from microapp.ui.tray_icons import ICON_SIZES, IconState, state_pixmap, tray_icon
+from microapp.ui.tray_parts import EVENING_SNOOZE_LABELS, NO_TRAY_NOTICE, join_text, with_mnemonic
 from tests.helpers import FakeClock
 
 
