@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from datetime import date
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from microapp.core.clock import Clock
+from microapp.core.clock import Clock, today
 from microapp.core.settings import Settings
 from microapp.platform.notify import Notifier
 from microapp.store.history import History
@@ -47,6 +48,7 @@ class ReflectionController(QObject):
         self.tray = tray
         self.opener = opener
         self.window: ReflectionWindow | None = None
+        self._opened_on: date | None = None  # the practice day the window was last opened
         # Its own notifier: when the desktop cannot show the invitation, the tray's message
         # stands in, and clicking that message opens the window.
         self.notifier = notifier or Notifier(self._fallback, parent=self)
@@ -84,6 +86,7 @@ class ReflectionController(QObject):
 
     def _invite(self) -> None:
         log.info("inviting tonight's sentence")
+        self._opened_on = None  # a new invitation (after a snooze, too) shows the dot again
         self.tray.set_invitation(True)  # the dot stays even if no notification can be shown
         self.notifier.notify(PROMPT_TITLE, PROMPT_BODY)
 
@@ -91,7 +94,9 @@ class ReflectionController(QObject):
         self.tray.notify(title, body, on_click=self.open_window)
 
     def _update_tray(self) -> None:
-        self.tray.set_invitation(self.prompt.pending)
+        # The dot says "tonight's sentence is waiting" until the user opens the window.
+        seen = self._opened_on == today(self.clock, self.settings.day_starts_at)
+        self.tray.set_invitation(self.prompt.pending and not seen)
 
     # -- the window ----------------------------------------------------------------------
 
@@ -106,6 +111,8 @@ class ReflectionController(QObject):
             self.window.not_tonight_requested.connect(self.prompt.not_tonight)
         self.window.open_for_today()
         self._restore_draft(self.window)
+        self._opened_on = today(self.clock, self.settings.day_starts_at)
+        self._update_tray()
 
     def _on_saved(self, _record: object) -> None:
         self.prompt.on_written()

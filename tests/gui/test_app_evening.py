@@ -99,3 +99,17 @@ def test_an_unsaved_sentence_survives_quitting(profile: Profile, clock: FakeCloc
     finally:
         window.discard()
         again.shutdown()
+
+
+def test_the_dot_waits_until_the_window_is_opened(evening_app, clock: FakeClock) -> None:
+    app, _ = evening_app
+    clock.set(datetime(2026, 3, 10, 20, 30, tzinfo=BERLIN))
+    app.reflection.prompt.timer.timeout.emit()
+    assert app.tray.invitation_pending
+    app.tray.gratitude_requested.emit()  # opened, nothing written yet
+    assert not app.tray.invitation_pending
+    app.reflection.window.hide()
+    app.tray.evening_snooze_requested.emit("15m")  # ask again later: the dot comes back then
+    clock.set(datetime(2026, 3, 10, 20, 45, tzinfo=BERLIN))
+    app.reflection.prompt.timer.timeout.emit()
+    assert app.tray.invitation_pending
