@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, timedelta
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from microapp import APP_NAME, __version__
@@ -31,7 +32,7 @@ from microapp.ui.pause_controller import PauseController
 from microapp.ui.reflection_controller import ReflectionController
 from microapp.ui.scheduler import PauseScheduler
 from microapp.ui.settings_watch import SettingsWatch
-from microapp.ui.theme import app_icon, palette_for
+from microapp.ui.theme import Palette, app_icon, palette_for
 from microapp.ui.tray import TrayController
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,9 @@ class MicroApp(QObject):
         self.reflection.start(self.system.sleep_signal_available)
         self.calendars.start()
         self.settings_watch.start()
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):  # Qt 6.5+: follow the system's light/dark
+            hints.colorSchemeChanged.connect(self._on_color_scheme)
         self.refresh()
         self.pauses.update_tray()
         self.history_view.daily_backup()
@@ -165,14 +169,24 @@ class MicroApp(QObject):
         day_moved = settings.day_starts_at != self.settings.day_starts_at
         self.settings = settings
         self.history.day_starts_at = settings.day_starts_at
-        self.palette = palette_for(settings.theme)
-        self.pauses.apply_settings(settings, self.palette)
-        self.reflection.apply_settings(settings, self.palette)
-        self.history_view.apply_settings(settings, self.palette)
+        self._apply_palette(palette_for(settings.theme))
         self.calendars.apply_settings(settings)
         if day_moved:
             self._arm_day_timer()
         self.refresh()
+
+    def _on_color_scheme(self, *_args: object) -> None:
+        if self.settings.theme == "system":
+            self._apply_palette(palette_for("system"))
+
+    def _apply_palette(self, palette: Palette) -> None:
+        """Light or dark: pauses, windows and the Today popup take it from their next showing
+        (a window that is open keeps its colours until it is closed)."""
+        self.palette = palette
+        self.tray.set_palette(palette)
+        self.pauses.apply_settings(self.settings, palette)
+        self.reflection.apply_settings(self.settings, palette)
+        self.history_view.apply_settings(self.settings, palette)
 
     def _on_store_replaced(self, opened: OpenedStore) -> None:
         """A backup was restored: the history file was swapped and reopened."""

@@ -62,6 +62,10 @@ class HistoryController(QObject):
 
     def apply_settings(self, settings: Settings, palette: Palette) -> None:
         self.settings = settings
+        if palette != self.palette and self._has_window() and self.window is not None \
+                and not self.window.isVisible():
+            self.window.deleteLater()  # rebuilt in the new colours when next opened
+            self.window = None
         self.palette = palette
         if self._has_window():
             assert self.window is not None

@@ -300,6 +300,20 @@ class TrayController(QObject):
     def _on_message_clicked(self) -> None:
         (self._message_click or self.show_today)()
 
+    def set_palette(self, palette: Palette) -> None:
+        """Light or dark changed: the Today popup is rebuilt in the new colours when it opens
+        next (at once if it is showing)."""
+        if palette == self._palette:
+            return
+        self._palette = palette
+        if self.popup is not None:
+            showing = self.popup.isVisible()
+            self.popup.hide()
+            self.popup.deleteLater()
+            self.popup = None
+            if showing:
+                self.show_today()
+
     def show_today(self) -> None:
         """Bring up the Today view: the stand-in window, or a popup by the tray icon."""
         if self.window is not None and not self.has_tray:

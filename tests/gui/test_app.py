@@ -191,3 +191,21 @@ def test_an_unwritable_data_folder_still_shows_the_app_and_says_why(
             "completed"]
     finally:
         app.shutdown()
+
+
+def test_light_or_dark_follows_the_setting_and_the_system(make_app, monkeypatch) -> None:
+    from dataclasses import replace
+
+    from microapp.ui.theme import DARK, LIGHT
+
+    app = make_app('[general]\ntheme = "light"\n')
+    assert app.start()
+    app.tray.show_today()
+    assert app.pauses.palette is LIGHT
+    app.apply_settings(replace(app.settings, theme="dark"))
+    assert app.pauses.palette is DARK and app.reflection.palette is DARK
+    assert app.tray.popup is None or app.tray.popup.isVisible()  # rebuilt in the new colours
+    app.apply_settings(replace(app.settings, theme="system"))
+    monkeypatch.setattr("microapp.app.palette_for", lambda theme: LIGHT)
+    app._on_color_scheme()  # the desktop switched to light
+    assert app.pauses.palette is LIGHT and app.history_view.palette is LIGHT
