@@ -1013,9 +1013,10 @@ def _report_lateness(micro: dict) -> None:
         print(f"   long wait: the last cue was armed {wait:.1f} s ahead and its timer fired "
               f"{long_cue['fired']:.1f} ms late. Linux adds slack to a poll() timeout, "
               f"{100 / divisor:g} % of it")
-        print(f"   (at most 100 ms): ~{slack_ms:.1f} ms here. In real use the last wait before "
-              f"a cue is the scheduler's {PAUSE_REAL_FINAL_WAIT_S // 60} min 'near' wait, so "
-              f"the timer alone fires ~{real_ms:.0f} ms late.")
+        print(f"   (at most 100 ms): ~{slack_ms:.1f} ms for this wait, ~{real_ms:.0f} ms for the "
+              f"real {PAUSE_REAL_FINAL_WAIT_S // 60} min 'near' wait; the scheduler wakes "
+              "a second early and lands with a short step, so that slack "
+              "never reaches the pause (try --long-wait 300).")
     if bad:
         print(f"   WARNING: {len(bad)} cue(s) not armed in time, mismatched or not completed: "
               + "; ".join(str(c.get("title")) for c in bad))
