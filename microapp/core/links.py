@@ -20,7 +20,8 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote
+
+from microapp.core.link_redirects import SCHEMES, unwrap_safelinks
 
 __all__ = [
     "KNOWN_SERVICES",
@@ -80,7 +81,7 @@ class LinkPattern:
 # --- Finding URLs in text ----------------------------------------------------------------------
 
 # Schemes a call link can have. Custom app schemes (zoommtg:, msteams:) are kept as found.
-_SCHEMES = r"(?:https?://|zoom(?:mtg|us)://|msteams:/|jitsi-meet://)"
+_SCHEMES = SCHEMES
 # Characters that end a URL in text: whitespace, and what HTML and prose put around links.
 _URL_CHARS = r"[^\s<>\"'`]"
 _TEXT_URL = re.compile(
@@ -187,57 +188,6 @@ def _urls_in(text: str) -> Iterable[str]:
                     url = unwrap_safelinks(url)
                 if url:
                     yield url
-
-
-# --- Redirectors ---------------------------------------------------------------------------------
-
-# SafeLinks (also the Teams and US-government variants) carry the target in "url"; Google's
-# redirector in "q". One expression for both, so an ordinary URL costs a single failed match.
-_REDIRECTOR = re.compile(
-    r"https?://(?:"
-    r"(?P<safelinks>(?:[a-z0-9-]+\.)*(?:safelinks\.protection\.(?:outlook\.com|office365\.us)"
-    r"|statics\.teams\.cdn\.office\.net)(?::\d+)?/[^?#]*)"
-    r"|(?P<google>(?:www\.)?google\.(?:com|[a-z]{2,3}(?:\.[a-z]{2})?)(?::\d+)?/url)"
-    r")\?",
-    re.IGNORECASE,
-)
-# What a redirector may lead to: a URL we could open, never javascript: or data:.
-_REAL_URL = re.compile(rf"{_SCHEMES}\S+\Z", re.IGNORECASE)
-_MAX_UNWRAP = 8  # a SafeLinks around a Google redirector is real; eight layers is not
-
-
-def _query_value(url: str, start: int, names: tuple[str, ...]) -> str | None:
-    """The percent-decoded value of the first of ``names`` in the query starting at ``start``.
-
-    Decoded with ``unquote``, not ``unquote_plus``: Google leaves the target unencoded at times,
-    and a "+" in it is a real plus.
-    """
-    params: dict[str, str] = {}
-    for part in url[start:].split("&"):
-        key, _, value = part.partition("=")
-        params.setdefault(key.lower(), value)
-    for name in names:
-        if name in params:
-            return unquote(params[name]).strip()
-    return None
-
-
-def unwrap_safelinks(url: str) -> str:
-    """The real URL behind an Outlook/Office 365 SafeLinks or Google ``/url?q=`` redirector
-    (layers of them unwrapped in turn); any other URL unchanged."""
-    try:
-        for _ in range(_MAX_UNWRAP):
-            match = _REDIRECTOR.match(url)
-            if match is None:
-                break
-            names = ("url",) if match.group("safelinks") is not None else ("q", "url")
-            target = _query_value(url, match.end(), names)
-            if not target or not _REAL_URL.match(target):
-                break
-            url = target
-    except (ValueError, TypeError):  # defensive: never let a strange URL escape as an error
-        pass
-    return url
 
 
 # --- Known services ------------------------------------------------------------------------------
