@@ -107,6 +107,7 @@ class MicroApp(QObject):
         self._day_timer.timeout.connect(self._on_day_timer)
         self._next_meeting_timer = QTimer(self, singleShot=True)
         self._next_meeting_timer.timeout.connect(self.refresh)
+        self._follows_scheme = False
 
     def start(self) -> bool:
         """Listen for later launches and show the tray. False if another instance owns it."""
@@ -124,6 +125,7 @@ class MicroApp(QObject):
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):  # Qt 6.5+: follow the system's light/dark
             hints.colorSchemeChanged.connect(self._on_color_scheme)
+            self._follows_scheme = True
         self.refresh()
         self.pauses.update_tray()
         self.history_view.daily_backup()
@@ -252,6 +254,9 @@ class MicroApp(QObject):
 
     def shutdown(self) -> None:
         """Stop everything this app started (idempotent): pause, tray, worker, socket, db."""
+        if self._follows_scheme:
+            self._follows_scheme = False
+            QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._on_color_scheme)
         self.pauses.shutdown()
         self.reflection.shutdown()
         self.history_view.shutdown()
