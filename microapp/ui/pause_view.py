@@ -296,7 +296,9 @@ class PauseView(QWidget):
 
     def set_countdown(self, remaining: float, seconds: int) -> None:
         self.guide.set_remaining(remaining)
-        self.countdown.setText(str(seconds) if seconds else "")
+        text = str(seconds) if seconds else ""
+        if text != self.countdown.text():  # called each frame: the number repaints as it changes
+            self.countdown.setText(text)
 
     def set_join_state(self, text: str, *, enabled: bool = True) -> None:
         if self.join_button is not None:

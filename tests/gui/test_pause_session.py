@@ -259,3 +259,16 @@ def test_raising_the_views_again_does_not_take_the_keyboard(qtbot: QtBot, long_p
     session.start()
     session.raise_views()
     assert activated == [] and not session.keyboard_ready
+
+
+@pytest.mark.parametrize("reduce_motion", [False, True])
+def test_the_ring_and_the_number_count_down(qtbot: QtBot, monkeypatch,
+                                            reduce_motion: bool) -> None:
+    monkeypatch.setattr(PauseSession, "STILL_TICK_MS", 50)
+    session = make(duration_ms=1200, reduce_motion=reduce_motion)  # "2" for only 200 ms
+    session.start()
+    view = session.views[0]
+    assert view.countdown.text() == "2" and view.guide.remaining == pytest.approx(1, abs=0.1)
+    qtbot.waitUntil(lambda: view.countdown.text() == "1", timeout=3000)
+    assert view.guide.remaining < 0.85
+    session.skip()
