@@ -66,7 +66,8 @@ class TodayPanel(QFrame):
     gratitude_requested = Signal()  # Write… on the evening invitation
 
     def __init__(self, palette: Palette, *, show_quit: bool = False,
-                 snooze_menu: QMenu | None = None, parent: QWidget | None = None) -> None:
+                 snooze_menu: QMenu | None = None, more_menu: QMenu | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TodayPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -142,6 +143,11 @@ class TodayPanel(QFrame):
             self.snooze_button = QPushButton("&Snooze")
             self.snooze_button.setMenu(snooze_menu)
             buttons.addWidget(self.snooze_button)
+        self.more_button: QPushButton | None = None
+        if more_menu is not None:  # without a tray: everything its menu offers, one button away
+            self.more_button = QPushButton("&More")
+            self.more_button.setMenu(more_menu)
+            buttons.addWidget(self.more_button)
         buttons.addStretch(1)
         if show_quit:
             self.quit_button = QPushButton("&Quit")

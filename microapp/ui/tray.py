@@ -165,7 +165,7 @@ class TrayController(QObject):
         self.icon.show()
 
     def _make_window(self) -> None:
-        self.window = NoTrayWindow(self._palette, self.snooze_menu)
+        self.window = NoTrayWindow(self._palette, self.snooze_menu, self.menu)
         self.window.panel.pause_requested.connect(self.pause_requested)
         self.window.panel.quit_requested.connect(self.quit_requested)
         self.window.panel.join_requested.connect(self.join_requested)

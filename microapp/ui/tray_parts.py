@@ -67,13 +67,15 @@ def join_text(title: str | None, service: str | None) -> str:
 class NoTrayWindow(QWidget):
     """The stand-in for the tray: the Today panel in an ordinary window."""
 
-    def __init__(self, palette: Palette, snooze_menu: QMenu | None = None) -> None:
+    def __init__(self, palette: Palette, snooze_menu: QMenu | None = None,
+                 more_menu: QMenu | None = None) -> None:
         super().__init__()
         self.setWindowTitle("microapp")
         self.setWindowIcon(app_icon())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.panel = TodayPanel(palette, show_quit=True, snooze_menu=snooze_menu, parent=self)
+        self.panel = TodayPanel(palette, show_quit=True, snooze_menu=snooze_menu,
+                                more_menu=more_menu, parent=self)
         self.panel.set_notice(NO_TRAY_NOTICE)
         layout.addWidget(self.panel)
 

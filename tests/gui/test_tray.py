@@ -375,6 +375,9 @@ def test_the_stand_in_window_shows_the_state_and_offers_snooze(controller) -> No
     assert panel.state_line.text() == "Pauses snoozed until 09:30"
     assert image_of(tray.window.windowIcon()) == image_of(tray_icon(IconState.SNOOZED))
     assert panel.snooze_button is not None and panel.snooze_button.menu() is tray.snooze_menu
+    # Without a tray, everything its menu offers (History…, Write gratitude…) is one button away.
+    assert panel.more_button is not None and panel.more_button.menu() is tray.menu
+    assert tray.history_action in tray.menu.actions()
     tray.set_snooze(None, now)
     tray.set_icon_state(IconState.IDLE)
     assert not panel.state_line.isVisible()
