@@ -205,7 +205,15 @@ def cmd_pause(profile: Profile) -> int:
 
 
 def _tell_running_app(profile: Profile, command: str) -> None:
-    """Let a running microapp know (e.g. that the history changed); silent when none runs."""
+    """Let a running microapp know (e.g. that the history changed); silent when none runs.
+
+    Nothing Qt is started when no instance can be listening: a command run from a script (or
+    in-process, as the tests do) is left without a QCoreApplication it never needed.
+    """
+    from microapp.platform.instance import may_be_running
+
+    if not may_be_running(profile.instance_key()):
+        return
     from PySide6.QtCore import QCoreApplication
 
     from microapp.platform.instance import send_command

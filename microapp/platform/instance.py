@@ -8,6 +8,9 @@ detected (nobody answers) and replaced.
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import tempfile
 
 from PySide6.QtCore import QByteArray, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -16,6 +19,17 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("show", "pause", "gratitude", "refresh")
 ANSWER_OK = b"ok\n"
+
+
+def may_be_running(key: str) -> bool:
+    """False when surely no instance listens on ``key`` (no socket file), without touching Qt.
+
+    On Unix QLocalServer puts a plain name's socket in the temporary folder. Elsewhere (named
+    pipes) there is nothing to look at, so the answer is "maybe".
+    """
+    if sys.platform.startswith("win"):
+        return True
+    return os.path.exists(os.path.join(tempfile.gettempdir(), key))
 
 
 def send_command(key: str, command: str, timeout_ms: int = 3000) -> bool:

@@ -14,7 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from microapp.core.paths import Profile
-from microapp.platform.instance import InstanceServer, send_command
+from microapp.platform.instance import InstanceServer, may_be_running, send_command
 
 
 @pytest.fixture
@@ -96,3 +96,25 @@ def test_the_socket_is_private_to_the_user(server: InstanceServer) -> None:
 def test_profiles_do_not_share_an_instance(tmp_path: Path) -> None:
     assert (Profile.under(tmp_path / "a").instance_key()
             != Profile.under(tmp_path / "b").instance_key())
+
+
+def test_may_be_running_sees_the_listening_socket(profile: Profile, qapp) -> None:
+    key = profile.instance_key()
+    assert not may_be_running(key)
+    listening = InstanceServer(key)
+    assert listening.listen()
+    try:
+        assert may_be_running(key)
+    finally:
+        listening.close()
+    assert not may_be_running(key)
+
+
+def test_a_sentence_saved_from_the_command_line_tells_the_running_app(
+        server: InstanceServer, profile: Profile, qtbot: QtBot) -> None:
+    assert server.listen()
+    with qtbot.waitSignal(server.command_received, timeout=10_000) as blocker:
+        child = launch(profile, "gratitude", "--to", "Sam", "You stay to help, every time.")
+    assert blocker.args == ["refresh"]
+    _out, err = child.communicate(timeout=10)
+    assert child.returncode == 0, err
