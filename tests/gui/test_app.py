@@ -47,6 +47,18 @@ def build_app(profile: Profile, clock: FakeClock, **kwargs) -> MicroApp:
                     tray_controller=tray, **kwargs)
 
 
+def close_app(app: MicroApp, qtbot: QtBot) -> None:
+    """Shut a test's app down; a pause still showing is left first, and a completed one is let
+    fade out before the next test moves the pointer."""
+    session = app.pauses.session
+    if session is not None and shiboken6.isValid(session):
+        if not session.done:
+            session.skip()
+        qtbot.waitUntil(lambda: not shiboken6.isValid(session)
+                        or not any(v.isVisible() for v in session.views), timeout=3000)
+    app.shutdown()
+
+
 @pytest.fixture
 def make_app(profile: Profile, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot):
     monkeypatch.setattr(MicroApp, "STARTUP_MESSAGE_DELAY_MS", 10)
@@ -62,14 +74,7 @@ def make_app(profile: Profile, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 
     yield make
     for app in made:
-        session = app.pauses.session
-        if session is not None and shiboken6.isValid(session):
-            if not session.done:
-                session.skip()
-            # A completed pause fades out: let it go before the next test moves the pointer.
-            qtbot.waitUntil(lambda s=session: not shiboken6.isValid(s)
-                            or not any(v.isVisible() for v in s.views), timeout=3000)
-        app.shutdown()
+        close_app(app, qtbot)
 
 
 def test_pause_now_is_shown_saved_and_counted(make_app, qtbot: QtBot, quick_pause,

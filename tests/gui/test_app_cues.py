@@ -8,7 +8,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import shiboken6
 from pytestqt.qtbot import QtBot
 
 from microapp.app import MicroApp
@@ -16,7 +15,7 @@ from microapp.core.paths import Profile
 from microapp.platform.busy import BusyCheck
 from microapp.store.history import History
 from microapp.ui.tray_icons import IconState
-from tests.gui.test_app import FakeNotifier, build_app
+from tests.gui.test_app import FakeNotifier, build_app, close_app
 from tests.helpers import FakeClock
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -79,13 +78,7 @@ def start_app(calendar_profile: Profile, clock: FakeClock, qtbot: QtBot,
 
     yield start
     for app in made:
-        session = app.pauses.session
-        if session is not None and shiboken6.isValid(session):
-            if not session.done:
-                session.skip()
-            qtbot.waitUntil(lambda s=session: not shiboken6.isValid(s)
-                            or not any(v.isVisible() for v in s.views), timeout=3000)
-        app.shutdown()
+        close_app(app, qtbot)
 
 
 def fire_at(app: MicroApp, clock: FakeClock, instant: datetime) -> None:

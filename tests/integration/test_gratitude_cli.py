@@ -4,12 +4,11 @@ hand-set clock, plus one real process on the real clock."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,17 +30,7 @@ def berlin(month: int, day: int, hh: int, mm: int = 0) -> datetime:
     return datetime(2026, month, day, hh, mm, tzinfo=BERLIN)
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """Commands log to the profile's file; in-process, put the root logger back after."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in [h for h in root.handlers if h not in handlers]:
-        root.removeHandler(handler)
-        handler.close()
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_logging")  # tests/integration/conftest.py
 
 
 @pytest.fixture
