@@ -9,8 +9,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.real_parts import need, stop
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "e2e"
 SINGLE_SCREEN = (0, 0, 1280, 800)
@@ -27,15 +27,6 @@ SINGLE_SCREEN = (0, 0, 1280, 800)
 #: (Xvfb's +xinerama with two -screen options stacks both heads at 0,0, and Qt 6's xcb
 #: platform asks RandR, not Xinerama: it sees a single screen there.)
 TWO_SCREENS = [(0, 0, 1280, 800), (1280, 0, 1280, 800)]
-
-
-def _need(*tools: str) -> None:
-    missing = [t for t in tools if shutil.which(t) is None]
-    if missing:
-        message = f"end-to-end tests need {', '.join(missing)} (make sysdeps-test installs them)"
-        if os.environ.get("MICROAPP_REQUIRE_E2E"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
@@ -94,16 +85,6 @@ class Desktop:
         return path
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def _monitors(env: dict[str, str]) -> list[tuple[int, int, int, int]]:
     """The RandR monitors, from `xrandr --listmonitors` (" 0: left 1280/338x800/212+0+0 ...")."""
     out = subprocess.run(["xrandr", "--listmonitors"], capture_output=True, text=True, env=env,
@@ -136,7 +117,7 @@ def _split_into_monitors(env: dict[str, str], screens: list[tuple[int, int, int,
 def _start_desktop(tmp_path: Path, with_tray: bool,
                    screens: list[tuple[int, int, int, int]] | None = None) -> Iterator[Desktop]:
     screens = screens or [SINGLE_SCREEN]
-    _need("Xvfb", "trayer", "xwininfo", "import", *(["xrandr"] if len(screens) > 1 else []))
+    need("Xvfb", "trayer", "xwininfo", "import", *(["xrandr"] if len(screens) > 1 else []))
     width = max(x + w for x, _y, w, _h in screens)
     height = max(y + h for _x, y, _w, h in screens)
     read_fd, write_fd = os.pipe()
@@ -169,8 +150,8 @@ def _start_desktop(tmp_path: Path, with_tray: bool,
         yield desk
     finally:
         if tray is not None:
-            _stop(tray)
-        _stop(xvfb)
+            stop(tray)
+        stop(xvfb)
 
 
 @pytest.fixture

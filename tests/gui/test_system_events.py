@@ -5,8 +5,6 @@ and editors replace them. Nothing waits for time: every wait is on a signal."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +22,7 @@ from microapp.platform.system_events import (
     PREPARE_FOR_SLEEP,
     SystemEvents,
 )
+from tests.real_parts import private_bus
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WAIT_MS = 10_000  # a ceiling for a signal that should come at once, not a wait for time
@@ -34,31 +33,8 @@ WAIT_MS = 10_000  # a ceiling for a signal that should come at once, not a wait 
 @pytest.fixture(scope="module")
 def bus_address() -> Iterator[str]:
     """A throw-away session bus daemon (never the machine's own buses)."""
-    daemon = shutil.which("dbus-daemon")
-    if daemon is None:
-        _missing("dbus-daemon is not installed (Debian: the dbus package)")
-    proc = subprocess.Popen([daemon, "--session", "--print-address", "--nofork"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert proc.stdout is not None
-        address = proc.stdout.readline().strip()  # printed once the bus is listening
-        if not address:
-            _missing(f"dbus-daemon did not start (exit status {proc.poll()})")
+    with private_bus() as address:
         yield address
-    finally:
-        proc.stdout.close()  # type: ignore[union-attr]
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _missing(why: str) -> None:
-    if os.environ.get("MICROAPP_REQUIRE_E2E") == "1":
-        pytest.fail(why)
-    pytest.skip(why)
 
 
 @pytest.fixture

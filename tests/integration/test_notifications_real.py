@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -33,6 +31,7 @@ from pytestqt.qtbot import QtBot
 
 from microapp.platform.notify import BODY_LIMIT, TITLE_LIMIT, Notifier, sanitise
 from microapp.ui.evening_prompt import PROMPT_BODY, PROMPT_TITLE
+from tests.real_parts import missing, need, private_bus, stop
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="notification daemons on D-Bus are a Linux thing")
@@ -71,27 +70,8 @@ DUNSTRC = """[global]
 """
 
 
-def _missing(why: str) -> None:
-    if os.environ.get("MICROAPP_REQUIRE_E2E") == "1":
-        pytest.fail(why)
-    pytest.skip(why)
-
-
 def _need(*tools: str) -> None:
-    absent = [t for t in tools if shutil.which(t) is None]
-    if absent:
-        _missing(f"the real notification test needs {', '.join(absent)} "
-                 "(Debian: xvfb dbus dunst libnotify-bin; make sysdeps-test installs them)")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=PROCESS_WAIT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    need(*tools, hint="Debian: xvfb dbus dunst libnotify-bin; make sysdeps-test installs them")
 
 
 @pytest.fixture
@@ -108,33 +88,21 @@ def display() -> Iterator[str]:
         with os.fdopen(read_fd) as pipe:
             number = pipe.readline().strip()  # written once the display accepts clients
         if not number:
-            _missing(f"Xvfb did not start (exit status {xvfb.poll()})")
+            missing(f"Xvfb did not start (exit status {xvfb.poll()})")
         yield f":{number}"
     finally:
-        _stop(xvfb)
+        stop(xvfb)
 
 
 @pytest.fixture
 def bus(tmp_path: Path) -> Iterator[str]:
     """A throw-away session bus (never the machine's own); its address."""
-    _need("dbus-daemon")
     folder = tmp_path / "bus"
     folder.mkdir()
     config = folder / "session.conf"
     config.write_text(BUS_CONFIG.format(dir=folder), encoding="utf-8")
-    proc = subprocess.Popen(["dbus-daemon", f"--config-file={config}", "--print-address",
-                             "--nofork"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert proc.stdout is not None
-        address = proc.stdout.readline().strip()  # printed once the bus is listening
-        if not address:
-            _missing(f"dbus-daemon did not start (exit status {proc.poll()})")
+    with private_bus(config) as address:
         yield address
-    finally:
-        if proc.stdout is not None:
-            proc.stdout.close()
-        _stop(proc)
 
 
 @dataclass
@@ -178,7 +146,7 @@ def daemon(qtbot: QtBot, display: str, bus: str, tmp_path: Path) -> Iterator[Dae
         yield Daemon(env)
     finally:
         if proc is not None:
-            _stop(proc)
+            stop(proc)
         log.close()
         QDBusConnection.disconnectFromBus(name)
 
@@ -207,7 +175,7 @@ def notifier_on(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
         fallback = Fallback()
         notifier = Notifier(fallback)
         if notifier.backend == "none":
-            _missing("no notification backend (needs notify-send from libnotify-bin)")
+            missing("no notification backend (needs notify-send from libnotify-bin)")
         return notifier, fallback
 
     return make

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -30,20 +29,7 @@ from microapp.platform.busy_detectors import (
     run_tool,
     xfce_detector,
 )
-
-REQUIRE_REAL = os.environ.get("MICROAPP_REQUIRE_E2E") == "1"
-
-
-def need(*tools: str) -> list[str]:
-    """The tools' paths; skip (or, when real parts are required, fail) if one is missing."""
-    found = [shutil.which(tool) for tool in tools]
-    missing = [tool for tool, path in zip(tools, found, strict=True) if path is None]
-    if missing:
-        message = f"needs {', '.join(missing)}"
-        if REQUIRE_REAL:
-            pytest.fail(message)
-        pytest.skip(message)
-    return [path for path in found if path]
+from tests.real_parts import REQUIRE_REAL, need
 
 
 def tool(folder: Path, name: str, script: str) -> str:
