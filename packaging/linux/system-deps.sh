@@ -4,7 +4,9 @@
 #           and notify-send (libnotify-bin): without dbus-python it is how notifications leave
 #   test  - the above plus Xvfb, a tray host (trayer) and X tools for the end-to-end tests
 #           (x11-xserver-utils: xrandr, which splits one Xvfb screen into two monitors), and a
-#           real notification daemon (dunst) for tests/integration/test_notifications_real.py
+#           real notification daemon (dunst) for tests/integration/test_notifications_real.py;
+#           desktop-file-utils, appstream and gio (libglib2.0-bin) check the Linux desktop files
+#           (binutils: objdump, which PyInstaller needs to build the bundle)
 # Only missing packages are installed; without root or sudo it prints the command instead.
 set -euo pipefail
 
@@ -12,7 +14,8 @@ what=${1:-run}
 run_pkgs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
           libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0
           libxcb-randr0 libdbus-1-3 libfontconfig1 fonts-dejavu-core libnotify-bin)
-test_pkgs=(xvfb trayer x11-utils x11-xserver-utils xdotool imagemagick dbus dunst)
+test_pkgs=(xvfb trayer x11-utils x11-xserver-utils xdotool imagemagick dbus dunst
+           desktop-file-utils appstream libglib2.0-bin binutils)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = "test" ] && pkgs+=("${test_pkgs[@]}")
