@@ -366,6 +366,33 @@ def save_settings(settings: Settings, path: Path, now: datetime) -> Path | None:
     return kept
 
 
+def _spec_for(key: str) -> _Spec:
+    for spec in _SPECS:
+        if key in (spec.key, spec.attr):
+            return spec
+    raise KeyError(f"unknown setting: {key}")
+
+
+def parse_setting(key: str, raw: Any) -> Any:
+    """Check one value as the settings file would hold it and return the typed value.
+
+    ``key`` is the file's dotted key ("pause.seconds") or the :class:`Settings` attribute name
+    ("pause_seconds"). Raises ValueError whose text says what is allowed (the same words a bad
+    settings file gets), KeyError for a key that is not a setting.
+    """
+    return _spec_for(key).parse(raw)
+
+
+def setting_file_key(attr: str) -> str:
+    """The dotted key in settings.toml for a :class:`Settings` attribute ("pause.seconds")."""
+    return _spec_for(attr).key
+
+
+def dump_setting(key: str, value: Any) -> Any:
+    """A typed value as the settings file writes it (a time as "HH:MM", weekdays by name)."""
+    return _spec_for(key).dump(value)
+
+
 def setting_keys() -> list[str]:
     """Every key a settings file may hold (for help texts and tests)."""
     return ["schema_version"] + [spec.key for spec in _SPECS] + [CALENDARS_KEY]

@@ -4,11 +4,11 @@ Qt decides once per process whether a tray exists, and some desktops (GNOME with
 AppIndicator extension) have none. Then a small window with the same actions explains why,
 and a slow timer keeps asking, so the icon appears as soon as a tray host does.
 
-The tray only shows and asks: it emits requests (pause, join, snooze, write, history, quit)
-and is told what to show (today's summary, the meeting to join, the snooze, a near pause, a
-waiting evening invitation). It keeps no clock, so whoever snoozes also un-snoozes: call
-``set_snooze(None, now)`` when the snooze ends, and ``set_invitation(False)`` when the
-invitation is answered, snoozed or declined.
+The tray only shows and asks: it emits requests (pause, join, snooze, write, history,
+settings, quit) and is told what to show (today's summary, the meeting to join, the snooze, a
+near pause, a waiting evening invitation). It keeps no clock, so whoever snoozes also
+un-snoozes: call ``set_snooze(None, now)`` when the snooze ends, and ``set_invitation(False)``
+when the invitation is answered, snoozed or declined.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from microapp.ui.tray_parts import (
     INVITE_TOOLTIP,
     NOT_TONIGHT_TEXT,
     RESUME_TEXT,
+    SETTINGS_TEXT,
     SNOOZE_KEYS,
     SNOOZE_TITLE,
     NoTrayWindow,
@@ -50,6 +51,7 @@ class TrayController(QObject):
     snooze_requested = Signal(str)  # a SnoozeChoice value, or "" to resume pauses
     gratitude_requested = Signal()  # open the evening reflection window
     history_requested = Signal()  # open the history window
+    settings_requested = Signal()  # open the settings window
     evening_snooze_requested = Signal(str)  # an EVENING_SNOOZE_LABELS key: "15m" or "1h"
     evening_dismissed = Signal()  # "Not tonight"
 
@@ -100,6 +102,8 @@ class TrayController(QObject):
         self.resume_action.setEnabled(False)
         self.resume_action.triggered.connect(lambda: self.snooze_requested.emit(""))
         self.snooze_menu.addAction(self.resume_action)
+        self.settings_action = QAction(SETTINGS_TEXT, self.menu)
+        self.settings_action.triggered.connect(self.settings_requested)
         self.quit_action = QAction("&Quit microapp", self.menu)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.quit_requested)
@@ -112,6 +116,7 @@ class TrayController(QObject):
         self.menu.addAction(self.history_action)
         self.menu.addSeparator()
         self.menu.addMenu(self.snooze_menu)
+        self.menu.addAction(self.settings_action)
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)
 

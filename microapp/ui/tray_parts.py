@@ -18,6 +18,7 @@ NO_TRAY_NOTICE = (
 )
 
 SNOOZE_TITLE = "Snooze pauses"
+SETTINGS_TEXT = "S&ettings…"  # "S" is the snooze submenu's
 RESUME_TEXT = "&Resume pauses"
 # The key of each snooze choice in the submenu ("R" is Resume's).
 SNOOZE_KEYS: dict[SnoozeChoice, str] = {

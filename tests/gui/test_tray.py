@@ -77,7 +77,7 @@ def visible_texts(menu: QMenu) -> list[str]:
 def test_menu_offers_only_what_works(controller) -> None:
     tray, _ = controller(True)
     assert visible_texts(tray.menu) == ["Pause now", "Today…", "Write gratitude…", "History…",
-                                        "Snooze pauses", "Quit microapp"]
+                                        "Snooze pauses", "Settings…", "Quit microapp"]
     assert all(a.isEnabled() for a in tray.menu.actions() if a.isVisible())
 
 
