@@ -9,23 +9,19 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import re
-import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from microapp.cli import EXIT_BAD_INPUT, EXIT_FAILURE, CliError
+from microapp.core import calendar_setup as setup
 from microapp.core.calendars import CalendarEngine, default_fetcher_factory
 from microapp.core.clock import SystemClock
 from microapp.core.filters import MeetingFilter
 from microapp.core.meetings import Meeting
 from microapp.core.paths import Profile
-from microapp.core.redact import redact
 from microapp.core.settings import Settings, load_settings, save_settings
 from microapp.core.sources import (
     SourceConfig,
@@ -33,11 +29,8 @@ from microapp.core.sources import (
     SourceKind,
 )
 
-if TYPE_CHECKING:
-    from microapp.core.sources.secrets import SecretStore
-
 DEFAULT_WINDOW = timedelta(hours=24)
-ADD_LOOKAHEAD = timedelta(days=14)
+ADD_LOOKAHEAD = setup.LOOKAHEAD
 PASSWORD_ENV = "MICROAPP_CALDAV_PASSWORD"
 
 
@@ -54,49 +47,13 @@ def parse_instant(text: str, option: str, zone) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
-def display_location(config: SourceConfig) -> str:
-    if config.kind in (SourceKind.URL, SourceKind.CALDAV):
-        parts = urlsplit(config.location)
-        return f"{parts.scheme}://{parts.hostname or ''}/…" if parts.path.strip("/") else \
-            f"{parts.scheme}://{parts.hostname or ''}/"
-    return config.location
-
-
-def guess_kind(source: str, caldav: bool) -> SourceKind:
-    if caldav:
-        return SourceKind.CALDAV
-    if re.match(r"^(https?|webcals?)://", source, re.IGNORECASE):
-        return SourceKind.URL
-    path = Path(source).expanduser()
-    if path.is_dir():
-        return SourceKind.FOLDER
-    if path.is_file():
-        return SourceKind.FILE
-    raise CliError(f"{source!r} is neither an existing file or folder nor an "
-                           "http(s)/webcal URL", EXIT_BAD_INPUT)
-
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.").lower()
-    return (slug or "calendar")[:40]
-
-
-def suggest_id(source: str, kind: SourceKind, taken: set[str]) -> str:
-    if kind in (SourceKind.URL, SourceKind.CALDAV):
-        base = _slug((urlsplit(source).hostname or "calendar").removeprefix("www."))
-    else:
-        base = _slug(Path(source).expanduser().stem or Path(source).name)
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
-
-
 def ad_hoc_config(source: str, taken: set[str]) -> SourceConfig:
-    kind = guess_kind(source, caldav=False)
+    try:
+        kind = setup.guess_kind(source, caldav=False)
+    except setup.SetupError as exc:
+        raise CliError(str(exc), EXIT_BAD_INPUT) from None
     location = source if kind is SourceKind.URL else str(Path(source).expanduser().absolute())
-    return SourceConfig(id=suggest_id(source, kind, taken), kind=kind, location=location)
+    return SourceConfig(id=setup.suggest_id(source, kind, taken), kind=kind, location=location)
 
 
 def _engine(profile: Profile, configs: Sequence[SourceConfig], zone) -> CalendarEngine:
@@ -205,7 +162,7 @@ def cmd_calendars_list(profile: Profile) -> int:
     rows = [("ID", "KIND", "ON", "NAME", "LOCATION")]
     for c in settings.calendars:
         rows.append((c.id, c.kind.value, "yes" if c.enabled else "no", c.name or "-",
-                     redact(display_location(c))))
+                     setup.shown_location(c)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -228,79 +185,53 @@ def cmd_calendars_add(profile: Profile, source: str, *, name: str | None, source
     loaded = load_settings(profile.settings_path)
     settings = loaded.settings
     taken = {c.id for c in settings.calendars}
-    kind = guess_kind(source, caldav or bool(username))
-    if kind is SourceKind.CALDAV and not username:
-        raise CliError("a CalDAV calendar needs --user NAME", EXIT_BAD_INPUT)
-    if source_id is not None:
-        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", source_id):
-            raise CliError(f"--id {source_id!r}: use letters, digits, '.', '_' or '-'",
-                                   EXIT_BAD_INPUT)
-        if source_id in taken:
-            raise CliError(f"a calendar with id {source_id!r} exists already",
-                                   EXIT_BAD_INPUT)
-    new_id = source_id or suggest_id(source, kind, taken)
-    location = source if kind in (SourceKind.URL, SourceKind.CALDAV) else \
-        str(Path(source).expanduser().absolute())
-    if kind is SourceKind.URL:
-        from microapp.core.sources.http import normalise_url
-
-        try:
-            location = normalise_url(location)
-        except SourceError as exc:
-            raise CliError(str(exc), EXIT_BAD_INPUT) from None
-    config = SourceConfig(id=new_id, kind=kind, location=location, name=(name or "").strip(),
-                          username=username, calendars=tuple(chosen))
+    try:
+        kind = setup.guess_kind(source, caldav or bool(username))
+        if kind is SourceKind.CALDAV and not username:
+            raise CliError("a CalDAV calendar needs --user NAME", EXIT_BAD_INPUT)
+        if source_id is not None:
+            try:
+                setup.check_new_id(source_id, taken)
+            except setup.SetupError as exc:
+                raise setup.SetupError(f"--id {exc}") from None
+        config = setup.new_config(source, taken=taken, kind=kind, name=name or "",
+                                  source_id=source_id, username=username, calendars=chosen)
+    except setup.SetupError as exc:
+        raise CliError(str(exc), EXIT_BAD_INPUT) from None
+    new_id = config.id
 
     stored_secret = False
-    secrets = None
+    password = None
     if kind is SourceKind.CALDAV:
-        from microapp.core.sources.secrets import SecretStore
-
-        secrets = SecretStore(profile.config_dir)
+        password = _read_password(new_id)
         try:
-            where = secrets.set(new_id, _read_password(new_id), allow_file=password_file)
+            where = setup.store_password(new_id, password, profile.config_dir,
+                                         allow_file=password_file)
         except SourceError as exc:
             raise CliError(str(exc)) from None
         stored_secret = True
         print(f"Password stored in {where}.")
     clock = SystemClock()
-    now = clock.now()
-    engine = _engine(profile, [config], clock.zone())
+    zone = clock.zone()
     try:
-        outcome = engine.refresh(new_id, now)
-        if not outcome.status.ok:
-            raise CliError(f"{str(outcome.status.error).rstrip('.')}. Nothing was added.")
-        upcoming = engine.upcoming(now, now + ADD_LOOKAHEAD, settings)
+        check = setup.check_source(config, password, secrets_dir=profile.config_dir,
+                                   now=clock.now(), zone=zone, settings=settings,
+                                   cache_dir=profile.calendar_cache_dir, lookahead=ADD_LOOKAHEAD)
+        if not check.ok:
+            raise CliError(f"{str(check.error).rstrip('.')}. Nothing was added.")
     except BaseException:
-        if stored_secret and secrets is not None:
-            secrets.delete(new_id)
-        shutil.rmtree(profile.calendar_cache_dir / "caldav" / new_id, ignore_errors=True)
+        if stored_secret:
+            setup.forget_source(config, profile.config_dir, profile.calendar_cache_dir)
         raise
-    found = _discovered(profile, config, secrets) if secrets is not None else []
     _save(profile, replace(settings, calendars=(*settings.calendars, config)))
-    count = len(upcoming)
-    noun = "meeting" if count == 1 else "meetings"
-    print(f'Added "{config.label}" ({kind.value}, id {new_id}): {count} upcoming {noun} '
-          f"in the next {ADD_LOOKAHEAD.days} days.")
-    if found:
+    print(f'Added "{config.label}" ({kind.value}, id {new_id}): {check.upcoming_text}.')
+    if check.calendars:
         which = "using " + (", ".join(chosen) if chosen else "all of them")
-        print(f"Calendars there: {', '.join(found)} ({which}; choose with --calendar NAME).")
-    if upcoming:
-        first = upcoming[0]
-        print(f"Next: {first.start.astimezone(clock.zone()):%a %d %b %H:%M} {first.title}"
-              + (f" · {first.service}" if first.service else ""))
+        print(f"Calendars there: {', '.join(c.name for c in check.calendars)} "
+              f"({which}; choose with --calendar NAME).")
+    if (first := check.next_text(zone)) is not None:
+        print(f"Next: {first}")
     return 0
-
-
-def _discovered(profile: Profile, config: SourceConfig, secrets: SecretStore) -> list[str]:
-    """The names of the calendars a CalDAV account holds (best effort: only for the message)."""
-    from microapp.core.sources.caldav import CalDavFetcher
-
-    try:
-        fetcher = CalDavFetcher(config, secrets, profile.calendar_cache_dir / "caldav" / config.id)
-        return [name for name, _url in fetcher.discover()]
-    except SourceError:
-        return []
 
 
 def _find(settings: Settings, source_id: str) -> SourceConfig:
@@ -316,11 +247,7 @@ def cmd_calendars_remove(profile: Profile, source_id: str) -> int:
     config = _find(settings, source_id)
     _save(profile, replace(settings, calendars=tuple(
         c for c in settings.calendars if c.id != source_id)))
-    if config.kind is SourceKind.CALDAV:
-        from microapp.core.sources.secrets import SecretStore
-
-        SecretStore(profile.config_dir).delete(source_id)
-        shutil.rmtree(profile.calendar_cache_dir / "caldav" / source_id, ignore_errors=True)
+    setup.forget_source(config, profile.config_dir, profile.calendar_cache_dir)
     print(f'Removed "{config.label}" ({source_id}).')
     return 0
 
