@@ -6,7 +6,8 @@
 #           (x11-xserver-utils: xrandr, which splits one Xvfb screen into two monitors), and a
 #           real notification daemon (dunst) for tests/integration/test_notifications_real.py;
 #           desktop-file-utils, appstream and gio (libglib2.0-bin) check the Linux desktop files
-#           (binutils: objdump, which PyInstaller needs to build the bundle)
+#           (to build the bundle PyInstaller needs objdump from binutils, and the shared libpython
+#           that Debian's own python3 leaves to libpython3-dev)
 # Only missing packages are installed; without root or sudo it prints the command instead.
 set -euo pipefail
 
@@ -15,7 +16,7 @@ run_pkgs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-
           libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0
           libxcb-randr0 libdbus-1-3 libfontconfig1 fonts-dejavu-core libnotify-bin)
 test_pkgs=(xvfb trayer x11-utils x11-xserver-utils xdotool imagemagick dbus dunst
-           desktop-file-utils appstream libglib2.0-bin binutils)
+           desktop-file-utils appstream libglib2.0-bin binutils libpython3-dev)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = "test" ] && pkgs+=("${test_pkgs[@]}")
