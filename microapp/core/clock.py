@@ -6,6 +6,7 @@ it is handed a :class:`Clock`, so tests can pass a fake one and move it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
@@ -32,10 +33,16 @@ class SystemClock:
     """The real clock: the OS wall clock in the OS's current IANA zone."""
 
     def zone(self) -> ZoneInfo:
-        tz = tzlocal.get_localzone()
+        try:
+            tz = tzlocal.get_localzone()
+        except Exception as exc:  # e.g. TZ=Nowhere/Atlantis: tzlocal cannot name a zone
+            return _fallback_zone(exc)
         if isinstance(tz, ZoneInfo):
             return tz
-        return ZoneInfo(str(tz))
+        try:
+            return ZoneInfo(str(tz))
+        except Exception as exc:
+            return _fallback_zone(exc)
 
     def now(self) -> datetime:
         return datetime.now(self.zone())
@@ -44,6 +51,20 @@ class SystemClock:
         """Forget the cached zone (after the OS zone changed) and read it again."""
         tzlocal.reload_localzone()
         return self.zone()
+
+
+_warned_zone_problems: set[str] = set()
+
+
+def _fallback_zone(problem: Exception) -> ZoneInfo:
+    """The OS names a time zone that does not exist: run in UTC (stored instants stay right)
+    and say so once per distinct problem instead of failing every command."""
+    text = str(problem) or type(problem).__name__
+    if text not in _warned_zone_problems:
+        _warned_zone_problems.add(text)
+        logging.getLogger(__name__).warning(
+            "the local time zone could not be read (%s); using UTC", text)
+    return ZoneInfo("UTC")
 
 
 def zone_name(tz: tzinfo | None, at: datetime | None = None) -> str:

@@ -382,3 +382,20 @@ def test_system_clock_reload_zone_picks_up_a_changed_os_zone(local_zone) -> None
     local_zone("Asia/Tokyo")
     assert clock.reload_zone() == TOKYO
     assert zone_name(clock.now().tzinfo) == "Asia/Tokyo"
+
+
+def test_an_os_zone_that_does_not_exist_runs_in_utc_instead_of_failing(monkeypatch):
+    """TZ=Nowhere/Atlantis: every command used to end in a traceback from tzlocal."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    import tzlocal
+
+    from microapp.core.clock import SystemClock
+
+    def unknown():
+        raise ZoneInfoNotFoundError("Nowhere/Atlantis")
+
+    monkeypatch.setattr(tzlocal, "get_localzone", unknown)
+    clock = SystemClock()
+    assert clock.zone().key == "UTC"
+    assert clock.now().utcoffset().total_seconds() == 0
