@@ -7,6 +7,7 @@ tests skip, except under CI, which sets MICROAPP_REQUIRE_E2E=1 and turns a skip 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.real_parts import need, stop
+from tests.real_parts import need, private_bus, stop
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "e2e"
@@ -73,15 +74,27 @@ class Desktop:
     #: Each monitor as (x, y, width, height) in root-window pixels, as Qt's xcb platform sees them.
     screens: list[tuple[int, int, int, int]] = field(default_factory=lambda: [SINGLE_SCREEN])
 
+    @property
+    def width(self) -> int:
+        """The root window's width in pixels."""
+        return max(x + w for x, _y, w, _h in self.screens)
+
     def tree(self) -> str:
         return subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True,
                               env=self.env, timeout=10).stdout
 
-    def screenshot(self, name: str) -> Path:
+    def pixels(self) -> bytes:
+        """The whole root window as 8-bit RGB triples, row by row (``import`` from ImageMagick)."""
+        return subprocess.run(["import", "-window", "root", "-depth", "8", "rgb:-"],
+                              capture_output=True, env=self.env, timeout=30, check=True).stdout
+
+    def screenshot(self, name: str, crop: tuple[int, int, int, int] | None = None) -> Path:
+        """The root window (or its ``crop``: x, y, width, height) as artifacts/e2e/NAME.png."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        subprocess.run(["import", "-window", "root", str(path)], env=self.env, timeout=30,
-                       check=True, capture_output=True)
+        region = [] if crop is None else ["-crop", "{2}x{3}+{0}+{1}".format(*crop), "+repage"]
+        subprocess.run(["import", "-window", "root", *region, str(path)], env=self.env,
+                       timeout=30, check=True, capture_output=True)
         return path
 
 
@@ -170,3 +183,127 @@ def trayless_desktop(tmp_path: Path) -> Iterator[Desktop]:
 def two_screen_desktop(tmp_path: Path) -> Iterator[Desktop]:
     """Xvfb with two side-by-side monitors Qt sees as two QScreens, and trayer on the first."""
     yield from _start_desktop(tmp_path, with_tray=True, screens=TWO_SCREENS)
+
+
+# -- a desktop session: D-Bus and a notification daemon ---------------------------------------
+
+#: A session bus of our own that activates nothing (no service directories): only what the test
+#: starts is on it. The machine's own dunst must not start behind the test's back, and an
+#: activatable StatusNotifierWatcher would move Qt's tray icon from XEmbed (what trayer hosts)
+#: to D-Bus.
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={dir}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+#: Notes stay on screen (for the screenshots) on the first monitor, below trayer; every note
+#: dunst shows runs the recording script, which is how the test sees what arrived, and when.
+DUNSTRC = """[global]
+    font = DejaVu Sans 10
+    monitor = 0
+    follow = none
+    origin = top-right
+    offset = 16x48
+    icon_position = off
+[urgency_low]
+    timeout = 0
+[urgency_normal]
+    timeout = 0
+[urgency_critical]
+    timeout = 0
+[record]
+    summary = "*"
+    script = {script}
+"""
+
+RECORD_SCRIPT = """#!/bin/sh
+# Run by dunst for each note it shows: when (Unix time), app name, summary, body.
+printf '%s\\t%s\\t%s\\t%s\\n' "$(date +%s.%N)" "$1" "$2" "$3" >> '{record}'
+"""
+
+
+@dataclass(frozen=True)
+class Note:
+    """One notification as the daemon showed it."""
+
+    at: float  # Unix time the daemon showed it
+    app: str
+    summary: str
+    body: str
+
+
+@dataclass
+class NotificationDaemon:
+    """dunst on the session's private bus; reads back what it showed."""
+
+    env: dict[str, str]
+    record: Path
+
+    def notes(self) -> list[Note]:
+        if not self.record.exists():
+            return []
+        notes = []
+        for line in self.record.read_text(encoding="utf-8").splitlines():
+            at, app, summary, body = line.split("\t", 3)
+            notes.append(Note(float(at), app, summary, body))
+        return notes
+
+    def close_all(self) -> None:
+        """Take the notes off the screen (they stay in the daemon's history)."""
+        subprocess.run(["dunstctl", "close-all"], env=self.env, timeout=10, check=True,
+                       capture_output=True)
+
+
+@dataclass
+class Session:
+    """A two-screen desktop with a tray host, a private session bus and a notification daemon;
+    ``desktop.env`` carries the bus address, as a login session hands it to its apps."""
+
+    desktop: Desktop
+    notifications: NotificationDaemon
+
+
+DESKTOP_COLOUR = "#3d4a5c"
+
+
+@pytest.fixture
+def desktop_session(two_screen_desktop: Desktop, tmp_path: Path) -> Iterator[Session]:
+    need("dbus-daemon", "dunst", "dunstctl", "notify-send", "xsetroot", "xdotool",
+         hint="Debian: dbus dunst libnotify-bin x11-xserver-utils xdotool; "
+              "make sysdeps-test installs them")
+    folder = tmp_path / "session"
+    folder.mkdir()
+    config = folder / "bus.conf"
+    config.write_text(BUS_CONFIG.format(dir=folder), encoding="utf-8")
+    record = folder / "notes.tsv"
+    script = folder / "record-note.sh"
+    script.write_text(RECORD_SCRIPT.format(record=record), encoding="utf-8")
+    script.chmod(0o755)
+    dunstrc = folder / "dunstrc"
+    dunstrc.write_text(DUNSTRC.format(script=script), encoding="utf-8")
+    # A plain desktop colour rather than black, so the screenshots read as a desktop.
+    subprocess.run(["xsetroot", "-solid", DESKTOP_COLOUR], env=two_screen_desktop.env,
+                   timeout=10, check=True, capture_output=True)
+    with private_bus(config) as address:
+        env = {**two_screen_desktop.env, "DBUS_SESSION_BUS_ADDRESS": address}
+        with (folder / "dunst.log").open("w", encoding="utf-8") as log:
+            dunst = subprocess.Popen(["dunst", "-config", str(dunstrc)], env=env,
+                                     stdout=log, stderr=subprocess.STDOUT)
+            try:
+                wait_for(lambda: dunst.poll() is not None or subprocess.run(
+                    ["dunstctl", "is-paused"], env=env, capture_output=True,
+                    timeout=10).returncode == 0, 15, "dunst on the session bus")
+                assert dunst.poll() is None, (folder / "dunst.log").read_text()[-2000:]
+                yield Session(dataclasses.replace(two_screen_desktop, env=env),
+                              NotificationDaemon(env, record))
+            finally:
+                stop(dunst)
