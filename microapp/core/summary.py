@@ -80,11 +80,12 @@ def today_heading(summary: TodaySummary) -> str:
     return f"{n} {noun} today, {summary.completed} completed"
 
 
-def meeting_line(meeting: Meeting, zone: tzinfo | None = None) -> str:
-    """"Next: Tue 14:00 Design review · Zoom" — the day only when it is not today's."""
+def meeting_line(meeting: Meeting, zone: tzinfo | None = None, today: date | None = None) -> str:
+    """"Next: Tue 14:00 Design review · Zoom" — the weekday only when it is not ``today``'s."""
     start = meeting.start.astimezone(zone) if zone else meeting.start
     service = f" · {meeting.service}" if meeting.service else ""
-    return f"Next: {start:%a %H:%M} {meeting.title}{service}"
+    when = f"{start:%H:%M}" if today is not None and start.date() == today else f"{start:%a %H:%M}"
+    return f"Next: {when} {meeting.title}{service}"
 
 
 def format_status(summary: TodaySummary) -> str:
@@ -92,7 +93,7 @@ def format_status(summary: TodaySummary) -> str:
     lines = [f"Today ({summary.day.strftime('%a %d %b %Y')}): {today_heading(summary)}"]
     lines += [f"  {pause_line(p)}" for p in summary.pauses]
     if summary.next_meeting is not None:
-        lines.append(meeting_line(summary.next_meeting))
+        lines.append(meeting_line(summary.next_meeting, today=summary.day))
     lines += [f"Calendar problem: {line}" for line in summary.calendar_problems]
     lines.append(streak_line("Pause streak", summary.pause_streak))
     lines.append(streak_line("Gratitude streak", summary.gratitude_streak))
@@ -102,7 +103,7 @@ def format_status(summary: TodaySummary) -> str:
 def tooltip_text(summary: TodaySummary) -> str:
     lines = ["microapp"]
     if summary.next_meeting is not None:
-        lines.append(meeting_line(summary.next_meeting))
+        lines.append(meeting_line(summary.next_meeting, today=summary.day))
     lines += [
         today_heading(summary),
         streak_line("Pause streak", summary.pause_streak),

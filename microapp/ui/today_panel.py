@@ -218,7 +218,7 @@ class TodayPanel(QFrame):
         self.pause_streak.setText(streak_line("Pause streak", summary.pause_streak))
         self.gratitude_streak.setText(streak_line("Gratitude streak", summary.gratitude_streak))
         meeting = summary.next_meeting
-        next_text = meeting_line(meeting) if meeting else ""
+        next_text = meeting_line(meeting, today=summary.day) if meeting else ""
         self.next_meeting.setText(next_text)
         self.next_meeting.setVisible(bool(next_text))
         self._join_url = meeting.join_url if meeting and meeting.join_url else None

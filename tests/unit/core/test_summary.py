@@ -153,3 +153,22 @@ def test_tooltip_text(summary: TodaySummary) -> None:
         "Pause streak: 2 days (longest 5 days, strength 61%)",
         "Gratitude streak: 7 days (strength 90%)",
     ]
+
+
+def test_next_meeting_names_its_weekday_only_when_it_is_not_today():
+    from datetime import timedelta
+
+    from microapp.core.meetings import Meeting
+    from microapp.core.summary import meeting_line
+
+    def at(day: int) -> Meeting:
+        start = datetime(2026, 3, day, 14, 0, tzinfo=BERLIN)
+        return Meeting(title="Design review", start=start, end=start + timedelta(minutes=30),
+                       calendar="work", uid=f"u{day}", service="Zoom")
+
+    assert meeting_line(at(10), today=DAY) == "Next: 14:00 Design review · Zoom"
+    assert meeting_line(at(11), today=DAY) == "Next: Wed 14:00 Design review · Zoom"
+    summary = TodaySummary(day=DAY, pauses=[], pause_streak=EMPTY, gratitude_streak=EMPTY,
+                           next_meeting=at(10))
+    assert "Next: 14:00 Design review" in tooltip_text(summary)
+    assert "Next: 14:00 Design review" in format_status(summary)
