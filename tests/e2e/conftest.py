@@ -106,6 +106,17 @@ def _monitors(env: dict[str, str]) -> list[tuple[int, int, int, int]]:
     return [(int(x), int(y), int(w), int(h)) for w, h, x, y in found]
 
 
+def painted_share(desktop: Desktop, before: bytes, now: bytes,
+                  screen: tuple[int, int, int, int]) -> float:
+    """How much of ``screen`` looks different from ``before``: a grid of 16 x 10 points."""
+    x0, y0, w, h = screen
+    points = [(x0 + int(w * (i + 0.5) / 16), y0 + int(h * (j + 0.5) / 10))
+              for i in range(16) for j in range(10)]
+    offsets = [(y * desktop.width + x) * 3 for x, y in points]
+    return sum(now[o:o + 3] != before[o:o + 3] for o in offsets) / len(points)
+
+
+
 def _split_into_monitors(env: dict[str, str], screens: list[tuple[int, int, int, int]]) -> None:
     """Declare one RandR monitor per rectangle (the first one takes Xvfb's only output)."""
     output = "screen"  # the name Xvfb gives its one RandR output

@@ -31,10 +31,17 @@ import pytest
 import tomli_w
 
 from microapp.ui.evening_prompt import PROMPT_BODY, PROMPT_TITLE
-from tests.e2e.conftest import ARTIFACTS, Desktop, Installed, Note, Session, wait_for
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    Desktop,
+    Installed,
+    Note,
+    Session,
+    painted_share,
+    wait_for,
+)
 from tests.e2e.test_calendar_pause import (
     EARLY_SLACK,
-    Rect,
     Window,
     add_calendar,
     pause_windows,
@@ -169,15 +176,6 @@ def icon_embeds_and_nothing_comes_early(session: Session, app: subprocess.Popen[
         time.sleep(0.1)
     assert before, "the tray icon was not embedded in trayer before the cue"
     return before
-
-
-def painted_share(desktop: Desktop, before: bytes, now: bytes, screen: Rect) -> float:
-    """How much of ``screen`` looks different from ``before``: a grid of 16 x 10 points."""
-    x0, y0, w, h = screen
-    points = [(x0 + int(w * (i + 0.5) / 16), y0 + int(h * (j + 0.5) / 10))
-              for i in range(16) for j in range(10)]
-    offsets = [(y * desktop.width + x) * 3 for x, y in points]
-    return sum(now[o:o + 3] != before[o:o + 3] for o in offsets) / len(points)
 
 
 def today_view(tree: str) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Desktop, Installed, wait_for
+from tests.e2e.conftest import Desktop, Installed, painted_share, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -78,9 +78,13 @@ def test_tray_pause_status_and_single_instance(installed: Installed, desktop: De
         assert "already running" in again.stdout
         assert tray_icons(desktop.tree()) == 1
 
+        before = desktop.pixels()
         asked = run(installed, "--profile", profile, "pause", env=desktop.env, timeout=30)
         assert asked.returncode == 0, asked.stderr
         wait_for(lambda: "doorway pause" in desktop.tree(), 15, "the pause on screen")
+        # Listed in the window tree is not yet drawn: wait until the screen shows it.
+        wait_for(lambda: painted_share(desktop, before, desktop.pixels(), desktop.screens[0])
+                 >= 0.9, 15, "the pause drawn over the screen", interval=0.05)
         desktop.screenshot("02-pause")
 
         def completed() -> dict | None:
