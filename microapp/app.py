@@ -1,45 +1,53 @@
-"""The composition root: builds every part once and wires them together."""
+"""The composition root: builds every part once and wires them together.
+
+Start-up shows the tray icon before anything else (:mod:`microapp.launch`), and this module is
+imported on the way there; so its parts are imported when :class:`MicroApp` is built, not here.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import signal
-import socket
-import sys
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSocketNotifier, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from microapp import APP_NAME, __version__
-from microapp.core.clock import Clock, SystemClock, next_day_start
+from microapp import __version__
 from microapp.core.paths import Profile
-from microapp.core.quiet_gc import release as release_frozen_garbage
-from microapp.core.settings import LoadedSettings, Settings, load_settings, save_settings
-from microapp.platform.busy import BusyCheck, dnd_detectors, fullscreen_detectors
-from microapp.platform.instance import InstanceServer, send_command
-from microapp.platform.logs import setup_logging
-from microapp.platform.notify import Notifier
-from microapp.platform.system_events import SystemEvents
-from microapp.store.db import OpenedStore, open_store
-from microapp.store.history import History
-from microapp.store.report import today_summary
-from microapp.ui.calendar_service import CalendarService
-from microapp.ui.history_controller import HistoryController
-from microapp.ui.pause_controller import PauseController
-from microapp.ui.reflection_controller import ReflectionController
-from microapp.ui.scheduler import PauseScheduler
-from microapp.ui.settings_watch import SettingsWatch
-from microapp.ui.theme import Palette, app_icon, palette_for
-from microapp.ui.tray import TrayController
+
+if TYPE_CHECKING:
+    from microapp.core.clock import Clock
+    from microapp.core.settings import LoadedSettings, Settings
+    from microapp.platform.busy import BusyCheck
+    from microapp.platform.instance import InstanceServer
+    from microapp.platform.notify import Notifier
+    from microapp.platform.system_events import SystemEvents
+    from microapp.store.db import OpenedStore
+    from microapp.ui.theme import Palette
+    from microapp.ui.tray import TrayController
 
 log = logging.getLogger(__name__)
 
 
+def release_memory() -> None:
+    """Give back what a finished job left behind (see :func:`microapp.core.quiet_gc.
+    release_memory`)."""
+    from microapp.core.quiet_gc import release_memory as release
+
+    release()
+
+
+def palette_for(theme: str) -> Palette:
+    """The palette for the theme setting (see :func:`microapp.ui.theme.palette_for`)."""
+    from microapp.ui.theme import palette_for as pick
+
+    return pick(theme)
+
+
 class MicroApp(QObject):
-    """The running tray app."""
+    """The running tray app (built by :class:`microapp.launch.Launch` once the icon shows)."""
 
     DAY_CHECK_MAX_MS = 60 * 60 * 1000  # re-check "today" at least hourly (sleep, zone change)
     STARTUP_MESSAGE_DELAY_MS = 1500  # let the tray embed the icon before it speaks
@@ -50,7 +58,26 @@ class MicroApp(QObject):
                  startup_problems: list[str] | None = None,
                  system_events: SystemEvents | None = None,
                  busy_check: BusyCheck | None = None, notifier: Notifier | None = None,
-                 opener=None) -> None:
+                 opener=None, server: InstanceServer | None = None,
+                 since: datetime | None = None,
+                 shown_icon: QSystemTrayIcon | None = None) -> None:
+        """``server`` may already listen (``run_app`` claims the profile first);
+        ``shown_icon`` is the plain tray icon ``run_app`` showed before the app was built, to
+        be replaced by the tray's own; ``since`` is when the app was launched (meetings that
+        started before it are never counted as missed)."""
+        from microapp.platform.busy import BusyCheck, dnd_detectors, fullscreen_detectors
+        from microapp.platform.instance import InstanceServer
+        from microapp.platform.notify import Notifier
+        from microapp.platform.system_events import SystemEvents
+        from microapp.store.history import History
+        from microapp.ui.calendar_service import CalendarService
+        from microapp.ui.history_controller import HistoryController
+        from microapp.ui.pause_controller import PauseController
+        from microapp.ui.reflection_controller import ReflectionController
+        from microapp.ui.scheduler import PauseScheduler
+        from microapp.ui.settings_watch import SettingsWatch
+        from microapp.ui.tray import TrayController
+
         super().__init__()
         self.profile = profile
         self.clock = clock
@@ -61,7 +88,7 @@ class MicroApp(QObject):
         self.tray = tray_controller or TrayController(self.palette, parent=self)
         self.tray.pause_requested.connect(self.show_pause)
         self.tray.quit_requested.connect(self.quit)
-        self.server = InstanceServer(profile.instance_key(), self)
+        self.server = server or InstanceServer(profile.instance_key(), self)
         self.server.command_received.connect(self.handle_command)
         self.calendars = CalendarService(profile, clock, self.settings, self)
         self.calendars.updated.connect(self._on_calendars)
@@ -74,10 +101,12 @@ class MicroApp(QObject):
             handled = self.history.handled_cue_keys(now - self.CUE_MEMORY)
         except Exception:
             log.exception("could not read which pauses were already handled")
-        # since = now: meetings from before this start are never counted as missed, so the
-        # days and hours the app did not run stay neutral.
+        # since = the launch: meetings from before it are never counted as missed, so the days
+        # and hours the app did not run stay neutral (and one that starts while the app is
+        # being built still gets its pause).
         self.scheduler = PauseScheduler(clock, lead=timedelta(seconds=self.settings.lead_seconds),
-                                        since=now, done_keys=handled, parent=self)
+                                        since=min(since or now, now), done_keys=handled,
+                                        parent=self)
         self.scheduler.clock_jumped.connect(self._on_clock_jumped)
         self.pauses = PauseController(
             clock=clock, settings=self.settings, palette=self.palette, history=self.history,
@@ -108,12 +137,13 @@ class MicroApp(QObject):
         self._next_meeting_timer = QTimer(self, singleShot=True)
         self._next_meeting_timer.timeout.connect(self.refresh)
         self._follows_scheme = False
+        self._shown_icon = shown_icon
 
     def start(self) -> bool:
         """Listen for later launches and show the tray. False if another instance owns it."""
-        if not self.server.listen():
+        if not self.server.listening and not self.server.listen():
             return False
-        self.tray.start()
+        self._start_tray()
         self.system.start()
         self.system.resumed.connect(self.scheduler.on_resumed)
         self.system.resumed.connect(self.reflection.on_resumed)
@@ -136,6 +166,19 @@ class MicroApp(QObject):
             QTimer.singleShot(self.STARTUP_MESSAGE_DELAY_MS, self._show_problems)
         log.info("microapp %s started (profile data in %s)", __version__, self.profile.data_dir)
         return True
+
+    def _start_tray(self) -> None:
+        """Show the tray's icon (or stand-in window); the plain icon shown at launch gives way
+        to it (taken over where the tray can, else hidden once the new one shows)."""
+        icon, self._shown_icon = self._shown_icon, None
+        take_over = getattr(self.tray, "take_over_icon", None)
+        if icon is not None and take_over is not None:
+            take_over(icon)
+            return
+        self.tray.start()
+        if icon is not None:
+            icon.hide()
+            icon.deleteLater()
 
     def _show_problems(self) -> None:
         """Each start-up problem is shown once, in one message."""
@@ -218,6 +261,8 @@ class MicroApp(QObject):
         self.refresh()
 
     def refresh(self) -> None:
+        from microapp.store.report import today_summary
+
         self.history_view.refresh()
         snapshot = self.calendars.snapshot
         now = self.clock.now()
@@ -225,7 +270,7 @@ class MicroApp(QObject):
         try:
             self.tray.refresh(today_summary(
                 self.history, self.clock, upcoming,
-                [status.summary for status in snapshot.problems], self.settings.rest_days))
+                snapshot.problem_lines(), self.settings.rest_days))
         except Exception:
             log.exception("could not read today's history")
         # When the next meeting starts, "next" moves on: look again then (no polling).
@@ -237,19 +282,24 @@ class MicroApp(QObject):
             self._next_meeting_timer.start(max(1, min(ms, self.DAY_CHECK_MAX_MS)))
 
     def _arm_day_timer(self) -> None:
+        from microapp.core.clock import next_day_start
+
         now = self.clock.now()
         boundary = next_day_start(now, self.settings.day_starts_at)
         ms = int((boundary.astimezone(UTC) - now.astimezone(UTC)).total_seconds() * 1000)
         self._day_timer.start(max(1000, min(ms, self.DAY_CHECK_MAX_MS)))
 
     def _on_day_timer(self) -> None:
+        from microapp.core.quiet_gc import release as release_frozen_garbage
+
         self.system.check_zone()
         self.scheduler.replan("day")
         self.reflection.replan("day")
         self.history_view.daily_backup()
         self.refresh()
-        if not self.pauses.showing:  # a quiet moment: let the collector tidy what parsing froze
+        if not self.pauses.showing:  # a quiet moment: let the collector tidy up once a day
             release_frozen_garbage()
+            release_memory()
         self._arm_day_timer()
 
     def shutdown(self) -> None:
@@ -276,71 +326,11 @@ class MicroApp(QObject):
         QApplication.quit()
 
 
-def _install_signal_handlers(app: QApplication, on_quit) -> QSocketNotifier | None:
-    """Quit cleanly on Ctrl+C and SIGTERM without a polling timer: the signal wakes a socket."""
-    try:
-        reader, writer = socket.socketpair()
-        reader.setblocking(False)
-        writer.setblocking(False)
-        signal.set_wakeup_fd(writer.fileno())
-    except (OSError, ValueError):
-        return None
-    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
-
-    def woke() -> None:
-        with contextlib.suppress(OSError):
-            reader.recv(64)
-        on_quit()
-
-    notifier.activated.connect(woke)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)  # handled by the wake-up socket above
-    notifier._sockets = (reader, writer)  # type: ignore[attr-defined] # keep them alive
-    return notifier
-
-
 def run_app(profile: Profile, *, demo: bool = False, clock: Clock | None = None) -> int:
-    """Run the tray app (or wake the running one). Returns the exit status."""
-    clock = clock or SystemClock()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_NAME)
-    app.setQuitOnLastWindowClosed(False)
-    app.setWindowIcon(app_icon())
-    # From the very start, Ctrl+C and SIGTERM end microapp cleanly (never mid-write).
-    running: list[MicroApp] = []
-    notifier = _install_signal_handlers(
-        app, lambda: running[0].quit() if running else QApplication.quit())
+    """Run the tray app (or wake the running one). Returns the exit status.
 
-    if send_command(profile.instance_key(), "show", timeout_ms=1500):
-        print("microapp is already running; it has been brought forward.")
-        return 0
+    See :func:`microapp.launch.run_app`: the icon first, then this app.
+    """
+    from microapp.launch import run_app as launch
 
-    problems: list[str] = []
-    log_problem = setup_logging(profile.log_path)
-    if log_problem:
-        problems.append(log_problem)
-    loaded = load_settings(profile.settings_path)
-    if not loaded.existed:
-        try:
-            save_settings(loaded.settings, profile.settings_path, clock.now())
-        except OSError as exc:
-            log.warning("could not write default settings: %s", exc)
-    opened = open_store(profile.database_path, clock.now())
-    if demo and opened.persistent:
-        from microapp.store.demo import seed_demo_history
-
-        seed_demo_history(History(opened.db, loaded.settings.day_starts_at), clock.now())
-
-    micro = MicroApp(profile=profile, clock=clock, loaded=loaded, opened=opened,
-                     startup_problems=problems)
-    if not micro.start():
-        print("microapp: another microapp is starting up for this profile; try again in a moment.",
-              file=sys.stderr)
-        micro.shutdown()
-        return 1
-    running.append(micro)
-    code = app.exec()
-    del notifier
-    return code
+    return launch(profile, demo=demo, clock=clock)

@@ -8,22 +8,21 @@ a display.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from microapp import APP_NAME, __version__
-from microapp.core.paths import Profile
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from microapp.core.clock import Clock
     from microapp.core.meetings import Meeting
+    from microapp.core.paths import Profile
     from microapp.core.settings import Settings
 
 EXIT_BAD_INPUT = 2
@@ -127,11 +126,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def demo_profile() -> Profile:
+    import tempfile
+
+    from microapp.core.paths import Profile
+
     uid = os.getuid() if hasattr(os, "getuid") else "user"
     return Profile.under(Path(tempfile.gettempdir()) / f"{APP_NAME}-demo-{uid}")
 
 
 def resolve_profile(args: argparse.Namespace) -> Profile:
+    from microapp.core.paths import Profile
+
     profile_dir = getattr(args, "profile", None)
     if getattr(args, "demo", False):
         if profile_dir:
@@ -165,6 +170,8 @@ def cmd_status(profile: Profile, as_json: bool) -> int:
     finally:
         history.close()
     if as_json:
+        import json
+
         print(json.dumps(summary.as_json(), indent=2, ensure_ascii=False))
     else:
         print(format_status(summary))
@@ -340,9 +347,75 @@ def _log_to_file(profile: Profile) -> None:
         logging.getLogger().addHandler(logging.NullHandler())
 
 
+def _without_openssl_hashes() -> None:
+    """In the tray process, hashing uses Python's own SHA-256, not OpenSSL's.
+
+    The tray app hashes a few short strings and never speaks TLS itself (calendars are read
+    in a child process), yet importing :mod:`hashlib` loads OpenSSL's libcrypto, over 3 MiB
+    resident for as long as the app runs. Without ``_hashlib``, :mod:`hashlib` uses the
+    built-in implementations; :mod:`ssl` does not depend on it. Only before the first import.
+    """
+    if "hashlib" not in sys.modules:
+        sys.modules.setdefault("_hashlib", None)  # type: ignore[arg-type]
+
+
+def _read_sources_once() -> None:
+    """Keep PySide6 from caching the source of every module imported after it.
+
+    PySide6 looks for the word "PySide6" in the source of each module imported after it
+    (``shibokensupport.feature``, PYSIDE-2029) through :func:`inspect.getsource`, which leaves
+    every line of every module in :mod:`linecache` for good: about 6 MiB in the tray app. The
+    same question is answered here by reading the file once. Installed before PySide6 itself
+    is imported (``shiboken6`` brings the hook); left alone when PySide6 changes.
+    """
+    try:
+        import shiboken6  # noqa: F401
+    except ImportError:
+        return
+    import linecache
+
+    feature = sys.modules.get("shibokensupport.feature")
+    upstream = getattr(feature, "_mod_uses_pyside", None)
+    if upstream is None or getattr(upstream, "_reads_once", False):
+        return
+
+    def uses_pyside(module: object) -> bool:
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or not path.endswith(".py"):
+            return upstream(module)
+        try:
+            with open(path, "rb") as handle:
+                return b"PySide6" in handle.read()
+        except OSError:
+            return upstream(module)
+
+    uses_pyside._reads_once = True  # type: ignore[attr-defined]
+    feature._mod_uses_pyside = uses_pyside  # type: ignore[union-attr]
+    linecache.clearcache()
+
+
+def _plain_launch(argv: Sequence[str]) -> argparse.Namespace | None:
+    """``microapp`` and ``microapp --profile DIR``, the way a desktop or autostart starts the
+    app, read without building the whole parser (it costs more than the rest of the command
+    line, and the icon waits for it). Anything else goes through the parser."""
+    if not argv:
+        return argparse.Namespace(command=None)
+    if len(argv) == 2 and argv[0] == "--profile" and argv[1] and not argv[1].startswith("-"):
+        return argparse.Namespace(command=None, profile=argv[1])
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args_given = sys.argv[1:] if argv is None else list(argv)
+    if args_given[:1] == ["_calendars"]:  # the app's own calendar reader (not for users)
+        from microapp.calendar_child import child_main
+
+        return child_main()
+    # (The parser is not kept: the app may run for days.)
+    args = _plain_launch(args_given) or build_parser().parse_args(argv)
+    if args.command is None:  # the tray app: this process stays up for hours
+        _without_openssl_hashes()
+        _read_sources_once()
     try:
         profile = resolve_profile(args)
         if args.command is not None:

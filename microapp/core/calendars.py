@@ -21,9 +21,9 @@ from microapp.core.paths import Profile
 from microapp.core.quiet_gc import quiet_gc
 from microapp.core.redact import redact
 from microapp.core.settings import Settings
+from microapp.core.source_status import SourceStatus, refresh_interval
 from microapp.core.sources import (
     CalendarData,
-    ErrorKind,
     Fetcher,
     SourceConfig,
     SourceError,
@@ -33,6 +33,9 @@ from microapp.core.sources import (
 log = logging.getLogger(__name__)
 
 FetcherFactory = Callable[[SourceConfig], Fetcher]
+
+__all__ = ["CalendarEngine", "RefreshOutcome", "SourceStatus", "default_fetcher_factory",
+           "refresh_interval", "upcoming_summary"]
 
 
 def default_fetcher_factory(cache_dir: Path, secrets_dir: Path) -> FetcherFactory:
@@ -58,33 +61,6 @@ def default_fetcher_factory(cache_dir: Path, secrets_dir: Path) -> FetcherFactor
         return CalDavFetcher(config, SecretStore(secrets_dir), cache_dir / "caldav" / config.id)
 
     return make
-
-
-@dataclass(frozen=True)
-class SourceStatus:
-    """What the UI says about one source."""
-
-    id: str
-    label: str
-    kind: SourceKind
-    enabled: bool
-    ok: bool
-    error: str | None = None  # one redacted sentence
-    error_kind: ErrorKind | None = None
-    stale: bool = False  # showing the last good copy (from an earlier fetch or the disk cache)
-    events: int = 0
-    warnings: tuple[str, ...] = ()
-    last_success: datetime | None = None
-
-    @property
-    def summary(self) -> str:
-        if not self.enabled:
-            return f"{self.label}: turned off"
-        if self.ok:
-            return f"{self.label}: {self.events} events" + (" (cached copy)" if self.stale else "")
-        error = self.error or "could not be read"
-        text = error if error.startswith(self.label) else f"{self.label}: {error}"
-        return text + (" Showing the last good copy." if self.stale else "")
 
 
 @dataclass
@@ -243,15 +219,6 @@ class CalendarEngine:
             stale=source.stale, events=parsed.event_count if parsed else 0,
             warnings=parsed.warnings if parsed else (), last_success=source.last_success,
         )
-
-
-def refresh_interval(settings: Settings, min_interval: timedelta | None) -> timedelta:
-    """How long to wait before asking a URL or CalDAV source again: the user's setting, but
-    never more often than the calendar itself asks (REFRESH-INTERVAL / X-PUBLISHED-TTL)."""
-    interval = timedelta(minutes=settings.refresh_minutes)
-    if min_interval is not None and min_interval > interval:
-        interval = min_interval
-    return interval
 
 
 def upcoming_summary(meetings: Iterable[Meeting], now: datetime) -> Meeting | None:

@@ -1,13 +1,15 @@
-"""Keep the garbage collector from stalling the UI while a big calendar is parsed.
+"""Keep the garbage collector from stalling a UI while a big calendar is parsed.
 
-Parsing runs in a worker thread, but CPython's cyclic collector runs on whichever thread
-allocates and holds the GIL throughout: parsing a 5 MB calendar triggers full collections of
-~100 ms that freeze the UI thread too. Parsed calendars hold no reference cycles (a test
-checks), so the collector has little to find in them: it is paused while parsing, and what
-was built is then frozen (``gc.freeze``) so later collections never walk it again. The memory
-is still returned by reference counting when a calendar is replaced. The few cycles a broken
-series leaves (an exception kept with its traceback) are collected by :func:`release`, which
-the app calls once a day at a quiet moment.
+The tray app parses calendars in a short-lived child process (:mod:`microapp.calendar_child`),
+where this only spares the collector's time. Where a calendar is parsed in a worker thread of a
+process with a UI (the Settings window checking a new calendar), it matters more: CPython's
+cyclic collector runs on whichever thread allocates and holds the GIL throughout, and parsing
+a 5 MB calendar triggers full collections of ~100 ms that freeze the UI thread too. Parsed
+calendars hold no reference cycles (a test checks), so the collector has little to find in
+them: it is paused while parsing, and what was built is then frozen (``gc.freeze``) so later
+collections never walk it again. The memory is still returned by reference counting when a
+calendar is replaced. The few cycles a broken series leaves (an exception kept with its
+traceback) are collected by :func:`release`, which the app calls once a day at a quiet moment.
 """
 
 from __future__ import annotations
@@ -50,3 +52,21 @@ def release() -> int:
             return 0
         gc.unfreeze()
     return gc.collect()
+
+
+
+def release_memory() -> None:
+    """Let go of the source lines :mod:`linecache` keeps.
+
+    PySide6 reads the source of every module imported after it (to look for "PySide6" in
+    it), and the lines stay cached: megabytes in a long-running app. The tray's launch keeps
+    PySide6 from doing that (:mod:`microapp.cli`); this clears what is cached anyway (a window
+    opened later, a traceback logged). Tracebacks read the lines again when they need them.
+
+    (glibc's ``malloc_trim`` and a limit on malloc arenas were measured here too: the tray's
+    C heap has well under a megabyte free and three threads, so neither gave anything back,
+    while loading ``ctypes`` for them cost 0.2 MiB.)
+    """
+    import linecache
+
+    linecache.clearcache()

@@ -1,30 +1,51 @@
-"""Calendars in the running app: the engine lives in a worker thread, the UI gets snapshots.
+"""Calendars in the running app: read in a short-lived child process, the UI gets snapshots.
 
-Fetching and parsing never run on the UI thread. Local files and folders are watched; URL
-and CalDAV sources are asked again on one single-shot timer set to the next source due
-(never a polling loop), no more often than each calendar itself allows.
+Fetching and parsing never run in the tray process: each read is one run of
+:mod:`microapp.calendar_child` (this same program, started with a hidden argument) that takes
+its request on standard input and leaves its answer on standard output. The calendar
+libraries and their memory leave with it, and the UI thread never waits for a parse. A read
+that crashes, hangs past :attr:`CalendarWorker.TIMEOUT_MS` or answers nonsense keeps the
+meetings already known and shows "could not read calendars: …" like any source's error.
+
+Local files and folders are watched; URL and CalDAV sources are asked again on one
+single-shot timer set to the next source due (never a polling loop), no more often than each
+calendar itself allows.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import os
+import pickle
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QFileSystemWatcher, QObject, QProcess, QTimer, Signal
 
-from microapp.core.calendars import CalendarEngine, SourceStatus, refresh_interval
-from microapp.core.clock import Clock
+from microapp.calendar_child import (
+    LOOK_AHEAD,
+    LOOK_BEHIND,
+    ChildAnswer,
+    ChildRequest,
+    SourceMemory,
+    child_command,
+    child_directory,
+    load_answer,
+    relay_log_lines,
+)
+from microapp.core.clock import Clock, zone_name
 from microapp.core.meetings import Meeting
 from microapp.core.paths import Profile
 from microapp.core.settings import Settings
+from microapp.core.source_status import SourceStatus, refresh_interval
 from microapp.core.sources import SourceKind
 
 log = logging.getLogger(__name__)
 
-LOOK_BEHIND = timedelta(minutes=5)
-LOOK_AHEAD = timedelta(hours=48)
+__all__ = ["LOOK_AHEAD", "LOOK_BEHIND", "CalendarService", "CalendarSnapshot", "CalendarWorker"]
+
+READER_FAILED = "could not read calendars"
 
 
 @dataclass(frozen=True)
@@ -35,10 +56,18 @@ class CalendarSnapshot:
     statuses: tuple[SourceStatus, ...] = ()
     window_end: datetime | None = None
     intervals: dict[str, timedelta | None] = field(default_factory=dict)
+    reader_error: str | None = None  # the last read failed as a whole: why (meetings kept)
 
     @property
     def problems(self) -> list[SourceStatus]:
         return [s for s in self.statuses if s.enabled and not s.ok]
+
+    def problem_lines(self) -> list[str]:
+        """One line per broken source; a failed read is one line, not one per source."""
+        if self.reader_error is None:
+            return [s.summary for s in self.problems]
+        kept = any(s.stale for s in self.problems)
+        return [self.reader_error + (" Showing the last good copy." if kept else "")]
 
     def next_meeting(self, now: datetime) -> Meeting | None:
         for meeting in self.meetings:
@@ -47,75 +76,150 @@ class CalendarSnapshot:
         return None
 
 
-@dataclass(frozen=True)
-class _Request:
-    settings: Settings
-    only: frozenset[str] | None  # None: every enabled source
-    now: datetime
-    reconfigure: bool = False
-
-
 class CalendarWorker(QObject):
-    """Owns the :class:`CalendarEngine`; every method runs in the worker thread."""
+    """Runs one calendar read at a time in a child process; answers with :attr:`done` (the
+    child's :class:`~microapp.calendar_child.ChildAnswer`) or :attr:`failed` (why there is
+    none, one short phrase)."""
 
-    done = Signal(object)  # CalendarSnapshot
+    done = Signal(object)  # ChildAnswer
+    failed = Signal(str)
 
-    def __init__(self, profile: Profile, zone: ZoneInfo) -> None:
-        super().__init__()
-        self._profile = profile
-        self._zone = zone
-        self._engine: CalendarEngine | None = None
-        self._intervals: dict[str, timedelta | None] = {}
+    #: The longest a read may take: network sources, each allowed its own timeouts, in turn.
+    TIMEOUT_MS = 5 * 60 * 1000
+    #: How long a stopped read gets to leave cleanly before it is killed.
+    STOP_WAIT_MS = 2000
+    #: The reader's command line; None: this program with the hidden argument (tests swap it).
+    COMMAND: list[str] | None = None
 
-    @Slot(object)
-    def handle(self, request: _Request) -> None:
-        try:
-            if self._engine is None:
-                self._engine = CalendarEngine.for_profile(self._profile, request.settings,
-                                                          self._zone)
-                self._engine.load_cached()
-            elif request.reconfigure:
-                self._engine.configure(request.settings.calendars)
-                self._engine.load_cached()
-            for outcome in self._engine.refresh_all(request.now, request.only):
-                self._intervals[outcome.source_id] = outcome.min_interval
-            end = request.now + LOOK_AHEAD
-            meetings = self._engine.upcoming(request.now - LOOK_BEHIND, end, request.settings)
-            self.done.emit(CalendarSnapshot(tuple(meetings), tuple(self._engine.statuses()),
-                                            end, dict(self._intervals)))
-        except Exception:  # never let the worker die silently
-            log.exception("calendar refresh failed")
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._process: QProcess | None = None
+        self._timed_out = False
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self._on_timeout)
+
+    @property
+    def busy(self) -> bool:
+        return self._process is not None
+
+    def run(self, request: ChildRequest) -> None:
+        """Start one read (the caller waits for the answer before asking again)."""
+        if self._process is not None:
+            raise RuntimeError("a calendar read is already running")
+        data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        command = self.COMMAND or child_command()
+        process = QProcess(self)
+        process.setProgram(command[0])
+        process.setArguments(command[1:])
+        folder = child_directory()
+        if folder is not None:
+            process.setWorkingDirectory(folder)
+        process.finished.connect(self._on_finished)
+        process.errorOccurred.connect(self._on_error)
+        self._process = process
+        self._timed_out = False
+        process.start()
+        process.write(data)
+        process.closeWriteChannel()
+        self._timer.start(self.TIMEOUT_MS)
+
+    def stop(self) -> None:
+        """End a read under way (idempotent); no signal follows."""
+        self._timer.stop()
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.finished.disconnect(self._on_finished)
+        process.errorOccurred.disconnect(self._on_error)
+        if process.state() != QProcess.ProcessState.NotRunning:
+            process.terminate()
+            if not process.waitForFinished(self.STOP_WAIT_MS):
+                process.kill()
+                process.waitForFinished(self.STOP_WAIT_MS)
+        relay_log_lines(bytes(process.readAllStandardError().data()), log)
+        process.deleteLater()
+
+    def _on_timeout(self) -> None:
+        if self._process is not None:
+            self._timed_out = True
+            self._process.kill()  # finished follows
+
+    def _on_error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart and self._process is not None:
+            process, self._process = self._process, None
+            self._timer.stop()
+            reason = process.errorString()
+            process.deleteLater()
+            self.failed.emit(f"the calendar reader could not be started ({reason})")
+
+    def _on_finished(self, code: int, status: QProcess.ExitStatus) -> None:
+        process, self._process = self._process, None
+        self._timer.stop()
+        if process is None:
+            return
+        out = bytes(process.readAllStandardOutput().data())
+        relay_log_lines(bytes(process.readAllStandardError().data()), log)
+        process.deleteLater()
+        if self._timed_out:
+            minutes = self.TIMEOUT_MS / 60_000
+            self.failed.emit(f"reading took longer than {minutes:g} minutes and was stopped")
+        elif status == QProcess.ExitStatus.CrashExit:
+            self.failed.emit("the calendar reader stopped unexpectedly")
+        elif code != 0:
+            self.failed.emit(f"the calendar reader ended with an error (exit status {code}; "
+                             "the log has the details)")
+        else:
+            try:
+                answer = load_answer(out)
+            except ValueError as exc:
+                self.failed.emit(f"the calendar reader's answer was unusable: {exc}")
+            else:
+                self.done.emit(answer)
+
+
+@dataclass(frozen=True)
+class _Ask:
+    only: frozenset[str] | None  # None: every enabled source
+
+    def merged(self, other: _Ask | None) -> _Ask:
+        if other is None:
+            return self
+        if self.only is None or other.only is None:
+            return _Ask(None)
+        return _Ask(self.only | other.only)
 
 
 class CalendarService(QObject):
-    """The UI side: asks the worker, keeps the latest snapshot, schedules the next refresh."""
+    """The UI side: asks for reads, keeps the latest snapshot, schedules the next refresh."""
 
     updated = Signal(object)  # CalendarSnapshot
-    _ask = Signal(object)
 
-    STOP_WAIT_MS = 30_000  # a slow server may hold a fetch up to its timeout
     WATCH_DEBOUNCE_MS = 700  # editors save in bursts: read once they are done
     REQUERY_BEFORE_END = timedelta(hours=24)  # re-expand while a day of the window is left
+    RETRY_AFTER_FAILURE = timedelta(minutes=10)  # a failed read is tried again this much later
 
     def __init__(self, profile: Profile, clock: Clock, settings: Settings,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._profile = profile
         self._clock = clock
         self._settings = settings
         self.snapshot = CalendarSnapshot()
         self._last_asked: dict[str, datetime] = {}
-        self._thread = QThread(self)
-        self._thread.setObjectName("microapp-calendars")
-        self._worker = CalendarWorker(profile, clock.zone())
-        self._worker.moveToThread(self._thread)
-        self._ask.connect(self._worker.handle)
+        self._memory: dict[str, SourceMemory] = {}
+        self._pending: _Ask | None = None
+        self._failed_at: datetime | None = None
+        self._logged_failure: str | None = None
+        self._stopped = False
+        self._worker = CalendarWorker(self)
         self._worker.done.connect(self._on_done)
-        self._thread.finished.connect(self._worker.deleteLater)
+        self._worker.failed.connect(self._on_failed)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._on_timer)
         self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._on_path_changed)
         self._watcher.directoryChanged.connect(self._on_path_changed)
+        self._watch_paths: dict[str, tuple[str, ...]] = {}
         self._debounce = QTimer(self, singleShot=True, interval=self.WATCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._refresh_local)
         self._pending_local: set[str] = set()
@@ -124,42 +228,112 @@ class CalendarService(QObject):
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> None:
-        self._thread.start()
-        self._watch()
-        self._request(None, reconfigure=True)
+        self._stopped = False
+        self._request(None)
 
     def stop(self) -> None:
-        """Stop the worker (idempotent). A fetch under way is allowed to finish first."""
+        """Stop (idempotent): a read under way is ended, nothing is asked again."""
+        self._stopped = True
         self._timer.stop()
         self._debounce.stop()
-        if self._thread.isRunning():
-            self._thread.quit()
-            if not self._thread.wait(self.STOP_WAIT_MS):
-                log.warning("the calendar worker did not stop in time")
+        self._pending = None
+        self._worker.stop()
 
     def apply_settings(self, settings: Settings) -> None:
         self._settings = settings
-        self._watch()
-        self._request(None, reconfigure=True)
+        self._request(None)
 
     def refresh_now(self) -> None:
         self._request(None)
 
+    @property
+    def reading(self) -> bool:
+        """Whether a read is under way."""
+        return self._worker.busy
+
     # -- asking --------------------------------------------------------------------------
 
-    def _request(self, only: set[str] | None, reconfigure: bool = False) -> None:
+    def _request(self, only: set[str] | None) -> None:
+        if self._stopped:
+            return
         now = self._clock.now()
         for source in self._settings.calendars:
             if only is None or source.id in only:
                 self._last_asked[source.id] = now
-        self._ask.emit(_Request(self._settings, frozenset(only) if only is not None else None,
-                                now, reconfigure))
+        self._pending = _Ask(frozenset(only) if only is not None else None).merged(
+            self._pending)
+        if not self._worker.busy:
+            self._run_pending()
 
-    def _on_done(self, snapshot: CalendarSnapshot) -> None:
+    def _run_pending(self) -> None:
+        ask, self._pending = self._pending, None
+        if ask is None or self._stopped:
+            return
+        if not any(c.enabled for c in self._settings.calendars):
+            # Nothing to read: no process is started for it. The answer still comes through
+            # the event loop, as a read's would.
+            QTimer.singleShot(0, self._answer_without_calendars)
+            return
+        now = self._clock.now()
+        self._worker.run(ChildRequest(
+            profile=self._profile, settings=_absolute_paths(self._settings),
+            zone=self._zone(now), now=now, only=ask.only, memory=dict(self._memory)))
+
+    def _zone(self, now: datetime):
+        """The clock's zone, as the child can receive it (a zone read from a file has no
+        name to travel by: it goes as the IANA zone named for its offset)."""
+        zone = self._clock.zone()
+        try:
+            pickle.dumps(zone)
+        except Exception:
+            return ZoneInfo(zone_name(zone, now))
+        return zone
+
+    def _answer_without_calendars(self) -> None:
+        if self._stopped:
+            return
+        self._failed_at = self._logged_failure = None
+        self._memory = {}
+        self._watch({})
+        statuses = tuple(SourceStatus(id=c.id, label=c.label, kind=c.kind, enabled=False, ok=True)
+                         for c in self._settings.calendars)
+        now = self._clock.now()
+        self._finish(CalendarSnapshot((), statuses, now + LOOK_AHEAD, {}))
+
+    def _on_done(self, answer: ChildAnswer) -> None:
+        if self._logged_failure is not None:
+            log.info("calendars can be read again")
+        self._failed_at = self._logged_failure = None
+        self._memory = dict(answer.memory)
+        self._watch(answer.watch)
+        self._finish(CalendarSnapshot(answer.meetings, answer.statuses, answer.window_end,
+                                      dict(answer.intervals)))
+
+    def _on_failed(self, reason: str) -> None:
+        message = f"{READER_FAILED}: {reason}"
+        if message != self._logged_failure:  # once, not at every retry
+            log.warning("%s", message)
+            self._logged_failure = message
+        self._failed_at = self._clock.now()
+        old = {s.id: s for s in self.snapshot.statuses}
+        statuses = []
+        for config in self._settings.calendars:
+            before = old.get(config.id)
+            statuses.append(SourceStatus(
+                id=config.id, label=config.label, kind=config.kind, enabled=config.enabled,
+                ok=False, error=message, stale=before is not None and before.events > 0,
+                events=before.events if before else 0,
+                warnings=before.warnings if before else (),
+                last_success=before.last_success if before else None))
+        self._finish(replace(self.snapshot, statuses=tuple(statuses), reader_error=message))
+
+    def _finish(self, snapshot: CalendarSnapshot) -> None:
         self.snapshot = snapshot
         self.refreshes += 1
         self._schedule()
         self.updated.emit(snapshot)
+        if self._pending is not None and not self._worker.busy:
+            self._run_pending()
 
     # -- when to ask again ---------------------------------------------------------------
 
@@ -179,7 +353,9 @@ class CalendarService(QObject):
     def _schedule(self) -> None:
         now = self._clock.now()
         candidates = list(self.due_times().values())
-        if self.snapshot.window_end is not None:
+        if self._failed_at is not None:
+            candidates.append(self._failed_at + self.RETRY_AFTER_FAILURE)
+        elif self.snapshot.window_end is not None:
             candidates.append(self.snapshot.window_end - self.REQUERY_BEFORE_END)
         if not candidates:
             self._timer.stop()
@@ -191,36 +367,46 @@ class CalendarService(QObject):
     def _on_timer(self) -> None:
         now = self._clock.now()
         due = {sid for sid, when in self.due_times().items() if when <= now + timedelta(seconds=1)}
+        if self._failed_at is not None and not due:
+            self._request(None)  # try everything again after a failed read
+            return
         # Nothing remote due: the window needs re-expanding; a local re-read does that cheaply.
         self._request(due or {c.id for c in self._settings.calendars
                               if c.kind in (SourceKind.FILE, SourceKind.FOLDER)})
 
     # -- watching local files ------------------------------------------------------------
 
-    def _watch(self) -> None:
-        from microapp.core.sources.local import watch_paths
-
-        old = self._watcher.files() + self._watcher.directories()
-        if old:
-            self._watcher.removePaths(old)
-        paths: list[str] = []
-        for source in self._settings.calendars:
-            if source.enabled and source.kind in (SourceKind.FILE, SourceKind.FOLDER):
-                paths += [str(p) for p in watch_paths(source) if p.exists()]
-        if paths:
-            self._watcher.addPaths(sorted(set(paths)))
+    def _watch(self, wanted: dict[str, tuple[str, ...]]) -> None:
+        """Watch what the last read said each local source is made of (an editor may have
+        replaced a file since: the new one is watched)."""
+        self._watch_paths = dict(wanted)
+        paths = {p for ps in wanted.values() for p in ps}
+        current = set(self._watcher.files() + self._watcher.directories())
+        gone = sorted(current - paths)
+        if gone:
+            self._watcher.removePaths(gone)
+        new = sorted(p for p in paths - current if os.path.exists(p))
+        if new:
+            self._watcher.addPaths(new)
 
     def _on_path_changed(self, path: str) -> None:
-        from microapp.core.sources.local import watch_paths
-
-        for source in self._settings.calendars:
-            if source.kind in (SourceKind.FILE, SourceKind.FOLDER) and any(
-                    str(p) == path for p in watch_paths(source)):
-                self._pending_local.add(source.id)
+        for source_id, paths in self._watch_paths.items():
+            if path in paths:
+                self._pending_local.add(source_id)
         self._debounce.start()
 
     def _refresh_local(self) -> None:
         pending, self._pending_local = self._pending_local, set()
-        self._watch()  # an editor may have replaced the file: watch the new one
         if pending:
             self._request(pending)
+
+
+def _absolute_paths(settings: Settings) -> Settings:
+    """Local calendars written as relative paths (by hand) mean what they meant here: the
+    reader runs in another working folder."""
+    configs = tuple(
+        replace(c, location=os.path.abspath(os.path.expanduser(c.location)))
+        if c.kind in (SourceKind.FILE, SourceKind.FOLDER) and not os.path.isabs(
+            os.path.expanduser(c.location)) else c
+        for c in settings.calendars)
+    return settings if configs == settings.calendars else replace(settings, calendars=configs)

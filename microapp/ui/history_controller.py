@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -20,9 +21,11 @@ from microapp.core.settings import Settings
 from microapp.store.backup import BackupError, default_folder, maybe_daily_backup, restore
 from microapp.store.db import OpenedStore, open_store
 from microapp.store.history import History
-from microapp.ui.history_window import HistoryWindow
 from microapp.ui.theme import Palette
 from microapp.ui.tray import TrayController
+
+if TYPE_CHECKING:
+    from microapp.ui.history_window import HistoryWindow
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,9 @@ class HistoryController(QObject):
     store_replaced = Signal(object)  # OpenedStore: the database was reopened after a restore
 
     KEEP_BACKUPS = 7
+    #: A backup thread ends this long after its job (Qt keeps idle pool threads 30 s): an app
+    #: that idles for hours holds no thread it is not using.
+    POOL_EXPIRY_MS = 2000
 
     def __init__(self, *, clock: Clock, settings: Settings, palette: Palette, history: History,
                  database_path: Path, persistent: bool, tray: TrayController,
@@ -58,6 +64,7 @@ class HistoryController(QObject):
         self.window: HistoryWindow | None = None
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        self._pool.setExpiryTimeout(self.POOL_EXPIRY_MS)
         tray.history_requested.connect(self.open_window)
 
     def apply_settings(self, settings: Settings, palette: Palette) -> None:
@@ -79,6 +86,8 @@ class HistoryController(QObject):
 
     def open_window(self) -> None:
         if not self._has_window():
+            from microapp.ui.history_window import HistoryWindow  # only once it is opened
+
             self.window = HistoryWindow(self.palette, self.history, self.clock,
                                         rest_days=self.settings.rest_days,
                                         day_starts_at=self.settings.day_starts_at)

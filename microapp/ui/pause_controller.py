@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -27,13 +28,23 @@ from microapp.core.snooze import is_snoozed, snooze_until
 from microapp.platform.busy import BusyCheck
 from microapp.platform.notify import Notifier
 from microapp.store.history import History
-from microapp.ui.pause_session import PauseSession
 from microapp.ui.scheduler import PauseScheduler
 from microapp.ui.theme import Palette
 from microapp.ui.tray import TrayController
 from microapp.ui.tray_icons import IconState
 
+if TYPE_CHECKING:
+    from microapp.ui.pause_session import PauseSession
+
 log = logging.getLogger(__name__)
+
+
+def _pause_session_class() -> type[PauseSession]:
+    """The pause's views are imported when first needed (not at start-up): by the "near"
+    moment before a cue at the latest, so the cue itself never waits for the import."""
+    from microapp.ui.pause_session import PauseSession
+
+    return PauseSession
 
 
 class PauseController(QObject):
@@ -73,6 +84,7 @@ class PauseController(QObject):
         scheduler.cue_due.connect(self.on_cue_due)
         scheduler.cues_missed.connect(self.on_cues_missed)
         scheduler.state_changed.connect(self.update_tray)
+        scheduler.state_changed.connect(self._prepare_if_near)
         busy.done.connect(self._on_busy_answer)
         tray.snooze_requested.connect(self.snooze)
         tray.join_requested.connect(self.join)
@@ -92,6 +104,10 @@ class PauseController(QObject):
         self.update_tray()
 
     # -- showing ---------------------------------------------------------------------------
+
+    def _prepare_if_near(self) -> None:
+        if self.scheduler.near:
+            _pause_session_class()
 
     @property
     def showing(self) -> bool:
@@ -136,11 +152,12 @@ class PauseController(QObject):
                 self.history.claim_cue(cue.keys, cue.due, self.clock.now())
             except Exception:  # a full disk must not cost the user the pause itself
                 log.exception("could not mark a cue as shown")
-        session = PauseSession(self.palette, content,
-                               duration_ms=self.settings.pause_seconds * self.SECOND_MS,
-                               reduce_motion=self.settings.reduce_motion,
-                               chime=self.settings.chime, opener=self.opener,
-                               clock_now=self.clock.now)
+        pause_session = _pause_session_class()
+        session = pause_session(self.palette, content,
+                                duration_ms=self.settings.pause_seconds * self.SECOND_MS,
+                                reduce_motion=self.settings.reduce_motion,
+                                chime=self.settings.chime, opener=self.opener,
+                                clock_now=self.clock.now)
         session.finished.connect(self._on_finished)
         self.session = session
         self._session_cue = cue

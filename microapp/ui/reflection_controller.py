@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
@@ -21,9 +22,11 @@ from microapp.core.settings import Settings
 from microapp.platform.notify import Notifier
 from microapp.store.history import History
 from microapp.ui.evening_prompt import PROMPT_BODY, PROMPT_TITLE, EveningPrompt
-from microapp.ui.reflection_window import ReflectionWindow
 from microapp.ui.theme import Palette
 from microapp.ui.tray import TrayController
+
+if TYPE_CHECKING:
+    from microapp.ui.reflection_window import ReflectionWindow
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,8 @@ class ReflectionController(QObject):
 
     def open_window(self) -> None:
         if self.window is None or not shiboken6.isValid(self.window):
+            from microapp.ui.reflection_window import ReflectionWindow  # only once it is opened
+
             self.window = ReflectionWindow(
                 self.palette, self.history, self.clock,
                 day_starts_at=self.settings.day_starts_at, evening_at=self.settings.evening_at,

@@ -38,13 +38,13 @@ def build_app(profile: Profile, clock: FakeClock, **kwargs) -> MicroApp:
     """A MicroApp with no real tray, desktop bus, detectors or notifications."""
     loaded = load_settings(profile.settings_path)
     opened = kwargs.pop("opened", None) or open_store(profile.database_path, clock.now())
-    tray = TrayController(palette_for("light"), tray_available=lambda: False)
+    kwargs.setdefault("tray_controller",
+                      TrayController(palette_for("light"), tray_available=lambda: False))
     kwargs.setdefault("busy_check", BusyCheck([], []))
     kwargs.setdefault("notifier", FakeNotifier())
     kwargs.setdefault("system_events", SystemEvents(clock.zone, bus=None, localtime_paths=()))
     kwargs.setdefault("opener", lambda url: True)
-    return MicroApp(profile=profile, clock=clock, loaded=loaded, opened=opened,
-                    tray_controller=tray, **kwargs)
+    return MicroApp(profile=profile, clock=clock, loaded=loaded, opened=opened, **kwargs)
 
 
 def close_app(app: MicroApp, qtbot: QtBot) -> None:
