@@ -2,8 +2,10 @@
 
 Prints, in one run: the bare libraries' own parse + 24 h expansion (icalendar +
 recurring-ical-events) beside microapp's first load, refresh of an unchanged source (target
-<= 5 ms, no re-parse), the next-24 h query, and the longest stall of the Qt event loop while a
-changed source is re-parsed in the worker thread (target <= 16 ms).
+<= 5 ms, no re-parse), the next-24 h query, and the longest stall of the Qt event loop while the
+app's CalendarService has a changed source read again (target <= 16 ms). The app reads
+calendars in a short-lived child process, so the stall no longer includes any parsing; the
+time that read took (start of the child to the answer) is printed beside it.
 
     .venv/bin/python benchmarks/calendar_bench.py [--events N] [--series N]
 """
@@ -88,14 +90,16 @@ def main() -> int:
     count = len(engine.upcoming(now, now + timedelta(hours=24), settings))
     print(f"microapp next-24 h query ({count} meetings):          {ms(query)}")
 
-    stall = event_loop_stall(work, ics, body, settings)
-    print(f"longest Qt event-loop stall while re-parsing:      {ms(stall)}   target <= 16 ms")
+    stall, read = event_loop_stall(work, ics, body, settings)
+    print(f"longest Qt event-loop stall while re-reading:      {ms(stall)}   target <= 16 ms")
+    print(f"that read in the app's child process, start to answer: {ms(read)}")
     return 0
 
 
-def event_loop_stall(work: Path, ics: Path, body: bytes, settings) -> float:
-    """Change the file, let the app's CalendarService re-read it in its worker, and measure
-    the longest gap between ticks of a 1 ms timer on the UI thread meanwhile."""
+def event_loop_stall(work: Path, ics: Path, body: bytes, settings) -> tuple[float, float]:
+    """Change the file, let the app's CalendarService read it again (in its child process),
+    and measure the longest gap between ticks of a 1 ms timer on the UI thread meanwhile.
+    Returns (longest gap, duration of the read) in seconds."""
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -128,13 +132,15 @@ def event_loop_stall(work: Path, ics: Path, body: bytes, settings) -> float:
     ticker.start()
     before = len(loaded)
     ics.write_bytes(body.replace(b"SUMMARY:", b"SUMMARY:Changed ", 1))
+    asked = time.perf_counter()
     service.refresh_now()
     deadline = time.monotonic() + 120
     while len(loaded) == before and time.monotonic() < deadline:
         app.processEvents()
+    read = time.perf_counter() - asked
     ticker.stop()
     service.stop()
-    return max(gaps) / 1000 if gaps else 0.0
+    return (max(gaps) / 1000 if gaps else 0.0), read
 
 
 if __name__ == "__main__":
