@@ -60,11 +60,13 @@ class MicroApp(QObject):
                  busy_check: BusyCheck | None = None, notifier: Notifier | None = None,
                  opener=None, server: InstanceServer | None = None,
                  since: datetime | None = None,
-                 shown_icon: QSystemTrayIcon | None = None) -> None:
+                 shown_icon: QSystemTrayIcon | None = None,
+                 start_at_login: bool = False) -> None:
         """``server`` may already listen (``run_app`` claims the profile first);
         ``shown_icon`` is the plain tray icon ``run_app`` showed before the app was built, to
         be replaced by the tray's own; ``since`` is when the app was launched (meetings that
-        started before it are never counted as missed)."""
+        started before it are never counted as missed). ``start_at_login`` offers the "Start
+        at login" switch in Settings (never for a throw-away demo profile or a test)."""
         from microapp.platform.busy import BusyCheck, dnd_detectors, fullscreen_detectors
         from microapp.platform.instance import InstanceServer
         from microapp.platform.notify import Notifier
@@ -138,6 +140,9 @@ class MicroApp(QObject):
         self._next_meeting_timer.timeout.connect(self.refresh)
         self._follows_scheme = False
         self._shown_icon = shown_icon
+        self._start_at_login = start_at_login
+        self.settings_view = None  # SettingsController, made when Settings… is first asked for
+        self.tray.settings_requested.connect(self.open_settings)
 
     def start(self) -> bool:
         """Listen for later launches and show the tray. False if another instance owns it."""
@@ -208,8 +213,27 @@ class MicroApp(QObject):
 
     # -- changes from outside ------------------------------------------------------------
 
+    def open_settings(self, section: str | None = None) -> None:
+        """The Settings window (its code, and the start-at-login backend, load on first use)."""
+        if self.settings_view is None:
+            from microapp.ui.settings_controller import SettingsController
+
+            autostart = None
+            if self._start_at_login:
+                from microapp.platform.autostart import autostart_for_this_system, launch_command
+
+                autostart = autostart_for_this_system(launch_command(self.profile.custom_root))
+            self.settings_view = SettingsController(
+                clock=self.clock, settings=self.settings, palette=self.palette,
+                settings_path=self.profile.settings_path, data_dir=self.profile.data_dir,
+                apply=self.apply_settings, calendars=self.calendars, autostart=autostart,
+                profile=self.profile, parent=self)
+        self.settings_view.open_window(section)
+
     def apply_settings(self, settings: Settings) -> None:
         """The settings file changed: re-plan with the new values (nothing restarts)."""
+        if settings == self.settings:
+            return  # the file watcher's echo of what the Settings window already applied
         log.info("settings changed; applying them")
         day_moved = settings.day_starts_at != self.settings.day_starts_at
         self.settings = settings
@@ -232,6 +256,8 @@ class MicroApp(QObject):
         self.pauses.apply_settings(self.settings, palette)
         self.reflection.apply_settings(self.settings, palette)
         self.history_view.apply_settings(self.settings, palette)
+        if self.settings_view is not None:
+            self.settings_view.apply_settings(self.settings, palette)
 
     def _on_store_replaced(self, opened: OpenedStore) -> None:
         """A backup was restored: the history file was swapped and reopened."""
@@ -310,6 +336,8 @@ class MicroApp(QObject):
         self.pauses.shutdown()
         self.reflection.shutdown()
         self.history_view.shutdown()
+        if self.settings_view is not None:
+            self.settings_view.shutdown()
         self.scheduler.stop()
         self.settings_watch.stop()
         self.system.stop()

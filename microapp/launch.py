@@ -23,7 +23,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, QThreadPool, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from microapp import APP_NAME, __version__
+from microapp import APP_ID, APP_NAME, __version__
 from microapp.core.paths import Profile, resource_path
 
 if TYPE_CHECKING:
@@ -96,7 +96,8 @@ class Launch(QObject):
             seed_demo_history(History(opened.db, loaded.settings.day_starts_at), now)
         app = MicroApp(profile=self.profile, clock=clock, loaded=loaded, opened=opened,
                        server=self.server, since=since, shown_icon=self.icon,
-                       startup_problems=problems, **parts)
+                       startup_problems=problems,
+                       **({"start_at_login": not self.demo} | parts))
         app.start()  # the server already listens: this cannot be refused
         self.app = app
         early, self.early = self.early, []
@@ -120,7 +121,7 @@ def run_app(profile: Profile, *, demo: bool = False, clock: Clock | None = None)
     qt = QApplication.instance() or QApplication(sys.argv[:1])
     qt.setApplicationName(APP_NAME)
     qt.setApplicationVersion(__version__)
-    qt.setDesktopFileName(APP_NAME)
+    qt.setDesktopFileName(APP_ID)  # matches the installed .desktop entry
     qt.setQuitOnLastWindowClosed(False)
     # Qt's global pool (jobs such as the Settings window's checks run there) keeps idle
     # threads for 30 s; an app that then idles for hours needs none of them.

@@ -13,10 +13,12 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from microapp import APP_ID as _PACKAGE_APP_ID
+
 # The application id (reverse DNS) names the desktop entry, the AppStream component, the icon,
 # the macOS LaunchAgent and the Wayland app_id (QGuiApplication.setDesktopFileName).
 # The project has no domain of its own yet; see packaging/README.md.
-APP_ID = "io.github.microapp.Microapp"
+APP_ID = _PACKAGE_APP_ID
 # Name and Comment exactly as in packaging/linux/<APP_ID>.desktop (a test keeps them equal).
 APP_DISPLAY_NAME = "microapp"
 APP_COMMENT = "Pause for a breath before each call, and thank someone each evening"

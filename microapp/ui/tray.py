@@ -161,8 +161,25 @@ class TrayController(QObject):
     def has_tray(self) -> bool:
         return self.icon is not None
 
-    def _make_icon(self) -> None:
-        self.icon = QSystemTrayIcon(tray_icon(self.icon_state, self._invite), self)
+    def take_over_icon(self, icon: QSystemTrayIcon) -> None:
+        """Start with ``icon``, a plain tray icon already showing (the launch shows one before
+        the app is built): it gets this tray's face, menu and tooltip, so the tray host never
+        sees the icon go and come back. Without a tray it gives way to the stand-in window."""
+        if not self._tray_available():
+            icon.hide()
+            icon.deleteLater()
+            self.start()
+            return
+        self._make_icon(icon)
+
+    def _make_icon(self, icon: QSystemTrayIcon | None = None) -> None:
+        face = tray_icon(self.icon_state, self._invite)
+        if icon is None:
+            self.icon = QSystemTrayIcon(face, self)
+        else:
+            icon.setParent(self)
+            icon.setIcon(face)
+            self.icon = icon
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
         self.icon.messageClicked.connect(self._on_message_clicked)
