@@ -64,7 +64,7 @@ def test_unknown_commands_are_refused_before_sending(profile: Profile) -> None:
 def test_a_stale_socket_from_a_killed_instance_is_replaced(server: InstanceServer,
                                                            profile: Profile) -> None:
     assert server.listen()
-    path = server._server.fullServerName()
+    path = server.path
     server.close()  # Qt removes its socket file; leave a dead one behind as kill -9 would
     dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     dead.bind(path)
@@ -89,7 +89,7 @@ def test_a_live_instance_is_never_displaced(server: InstanceServer, profile: Pro
 
 def test_the_socket_is_private_to_the_user(server: InstanceServer) -> None:
     assert server.listen()
-    mode = stat.S_IMODE(os.stat(server._server.fullServerName()).st_mode)
+    mode = stat.S_IMODE(os.stat(server.path).st_mode)
     assert mode & 0o077 == 0, oct(mode)
 
 
