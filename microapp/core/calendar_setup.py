@@ -23,7 +23,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from microapp.core.calendars import CalendarEngine, default_fetcher_factory
 from microapp.core.filters import MeetingFilter
 from microapp.core.meetings import Meeting
 from microapp.core.redact import redact
@@ -227,6 +226,10 @@ def check_source(config: SourceConfig, password: str | None = None, *, secrets_d
     from it); None reads into a throw-away folder and keeps nothing. ``settings`` decide which
     meetings count as upcoming (its meeting rules; the source counts even if turned off).
     """
+    # The calendar stack loads only when a calendar is really read (never when the Settings
+    # window merely opens in the tray process).
+    from microapp.core.calendars import CalendarEngine, default_fetcher_factory
+
     config = replace(config, enabled=True)
     settings = settings or Settings()
     keyring_name = None

@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from microapp.core import calendar_setup as setup
-from microapp.core.calendars import SourceStatus
 from microapp.core.clock import Clock, SystemClock
 from microapp.core.paths import Profile
 from microapp.core.settings import Settings
+from microapp.core.source_status import SourceStatus
 from microapp.core.sources import SourceConfig, SourceKind
 from microapp.ui.labels import plain_label
 from microapp.ui.reflection_parts import SoftCheckBox

@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from microapp.core.calendar_setup import SourceCheck, shown_location
-from microapp.core.calendars import SourceStatus
+from microapp.core.source_status import SourceStatus
 from microapp.core.sources import SourceConfig, SourceKind
 
 KIND_NAMES = {

@@ -126,3 +126,28 @@ print(json.dumps({"cached": len(linecache.cache),
     seen = run_python(code)
     assert seen["cached"] <= 5
     assert (seen["theme"], seen["clock"], seen["sys"]) == (True, False, False)
+
+
+def test_opening_settings_does_not_bring_the_calendar_stack_into_the_tray(tmp_path: Path) -> None:
+    """The Calendars section shows statuses the child process sent; only reading a calendar
+    (Add…, Test again) loads the calendar libraries."""
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from microapp.core.clock import SystemClock\n"
+        "from microapp.core.paths import Profile\n"
+        "from microapp.core.settings import Settings\n"
+        "from microapp.ui.settings_controller import SettingsController\n"
+        "from microapp.ui.theme import palette_for\n"
+        "qt = QApplication([])\n"
+        "profile = Profile.under(Path(sys.argv[1]))\n"
+        "view = SettingsController(clock=SystemClock(), settings=Settings(),\n"
+        "    palette=palette_for('light'), settings_path=profile.settings_path,\n"
+        "    data_dir=profile.data_dir, apply=lambda s: None, profile=profile)\n"
+        "view.open_window('calendars')\n"
+        "qt.processEvents()\n"
+        "shown = view.window is not None and view.window.isVisible()\n"
+        f"print(json.dumps([shown] + sorted(m for m in {NEVER[:11]!r} if m in sys.modules)))"
+    )
+    assert run_python(code, str(tmp_path / "profile")) == [True]
