@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, NoReturn
 from microapp import APP_NAME, __version__
 
 if TYPE_CHECKING:
-    from datetime import datetime
 
     from microapp.core.clock import Clock
     from microapp.core.meetings import Meeting
@@ -125,15 +124,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def demo_profile() -> Profile:
-    import tempfile
-
-    from microapp.core.paths import Profile
-
-    uid = os.getuid() if hasattr(os, "getuid") else "user"
-    return Profile.under(Path(tempfile.gettempdir()) / f"{APP_NAME}-demo-{uid}")
-
-
 def resolve_profile(args: argparse.Namespace) -> Profile:
     from microapp.core.paths import Profile
 
@@ -141,6 +131,8 @@ def resolve_profile(args: argparse.Namespace) -> Profile:
     if getattr(args, "demo", False):
         if profile_dir:
             raise CliError("--demo and --profile cannot be used together", EXIT_BAD_INPUT)
+        from microapp.demo_cli import demo_profile
+
         return demo_profile()
     if profile_dir is not None:
         path = Path(profile_dir).expanduser()
@@ -243,79 +235,15 @@ def cmd_run(profile: Profile, demo: bool) -> int:
         raise CliError("no graphical session found (neither DISPLAY nor WAYLAND_DISPLAY is set); "
                        "run microapp from your desktop, or use 'microapp status' here")
     from microapp.app import run_app
+    from microapp.demo_cli import announce_demo, reset_demo_profile
 
-    if demo and _reset_demo_profile(profile):
-        _announce_demo(profile)
+    if demo and reset_demo_profile(profile):
+        announce_demo(profile)
     try:
         return run_app(profile, demo=demo)
     finally:
         if demo:
             shutil.rmtree(profile.custom_root or profile.data_dir, ignore_errors=True)
-
-
-def _reset_demo_profile(profile: Profile) -> bool:
-    """Start each demo from scratch, unless a demo app is running in it right now.
-
-    Returns whether the profile is fresh (False: a running demo app owns it; leave it be).
-    """
-    from PySide6.QtNetwork import QLocalSocket
-
-    root = profile.custom_root
-    if root is None or not root.exists():
-        return True
-    probe = QLocalSocket()
-    probe.connectToServer(profile.instance_key())
-    if probe.waitForConnected(300):
-        probe.disconnectFromServer()
-        return False
-    shutil.rmtree(root, ignore_errors=True)
-    return True
-
-
-DEMO_CALENDAR_FILE = "demo-calendar.ics"
-DEMO_CALENDAR_ID = "demo"
-
-
-def prepare_demo_profile(profile: Profile, now: datetime) -> Path:
-    """Give a fresh demo profile its calendar: a generated .ics file (first meeting about 75 s
-    after ``now``, then one every 4 minutes), added as a calendar the way `microapp calendars
-    add` adds one, so settings.toml lists it. Returns the calendar file.
-
-    Only for the demo profile: it writes that profile's settings.
-    """
-    import contextlib
-    import io
-
-    from microapp import calendar_cli
-    from microapp.core.demo_calendar import demo_calendar
-
-    path = profile.data_dir / DEMO_CALENDAR_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(demo_calendar(now), encoding="utf-8")
-    with contextlib.redirect_stdout(io.StringIO()):  # its "Added …" line is not for this user
-        calendar_cli.cmd_calendars_add(profile, str(path), name="Demo meetings",
-                                       source_id=DEMO_CALENDAR_ID, caldav=False, username=None,
-                                       chosen=(), password_file=False)
-    return path
-
-
-def _announce_demo(profile: Profile) -> None:
-    """Prepare the demo calendar and say when its first pause comes; the demo runs without
-    it (history only) if that fails."""
-    from microapp.core.clock import SystemClock
-    from microapp.core.demo_calendar import FIRST_IN
-
-    clock = SystemClock()
-    now = clock.now()
-    try:
-        prepare_demo_profile(profile, now)
-    except (CliError, OSError) as exc:
-        print(f"{APP_NAME}: the demo calendar could not be set up ({exc}); "
-              "the demo starts without meetings", file=sys.stderr)
-        return
-    first = (now + FIRST_IN).astimezone(clock.zone())
-    print(f"{APP_NAME} demo: the first sample meeting starts at {first:%H:%M} and another "
-          "every few minutes; a doorway pause opens a minute before each.")
 
 
 def _calendar_command(args: argparse.Namespace, profile: Profile) -> int:

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from microapp import __version__
-from microapp.cli import (
-    DEMO_CALENDAR_FILE,
-    DEMO_CALENDAR_ID,
-    _reset_demo_profile,
-    cmd_run,
-    prepare_demo_profile,
-)
+from microapp.cli import cmd_run
 from microapp.core.paths import Profile
 from microapp.core.settings import load_settings
+from microapp.demo_cli import (
+    DEMO_CALENDAR_FILE,
+    DEMO_CALENDAR_ID,
+    prepare_demo_profile,
+    reset_demo_profile,
+)
 from microapp.store.db import open_store
 from microapp.store.history import History
 
@@ -198,9 +198,9 @@ def test_a_running_demo_keeps_its_files(tmp_path: Path, qapp) -> None:
     QLocalServer.removeServer(profile.instance_key())
     assert server.listen(profile.instance_key())
     try:
-        assert _reset_demo_profile(profile) is False
+        assert reset_demo_profile(profile) is False
         assert path.read_bytes() == before and profile.settings_path.exists()
     finally:
         server.close()
-    assert _reset_demo_profile(profile) is True  # nobody there now: a fresh start
+    assert reset_demo_profile(profile) is True  # nobody there now: a fresh start
     assert not (tmp_path / "demo").exists()
