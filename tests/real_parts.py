@@ -61,3 +61,30 @@ def private_bus(config: Path | None = None) -> Iterator[str]:
         if proc.stdout is not None:
             proc.stdout.close()
         stop(proc)
+
+
+#: A session bus of our own that activates nothing (no service directories): only what the test
+#: starts is on it. The machine's own dunst must not start behind the test's back, and an
+#: activatable StatusNotifierWatcher would move Qt's tray icon from XEmbed (what trayer hosts)
+#: to D-Bus.
+QUIET_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC \
+ "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={dir}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+def quiet_bus_config(folder: Path) -> Path:
+    """Write :data:`QUIET_BUS_CONFIG` for a bus listening in ``folder``; for :func:`private_bus`."""
+    config = folder / "bus.conf"
+    config.write_text(QUIET_BUS_CONFIG.format(dir=folder), encoding="utf-8")
+    return config

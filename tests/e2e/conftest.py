@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.real_parts import need, private_bus, stop
+from tests.real_parts import need, private_bus, quiet_bus_config, stop
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "e2e"
@@ -198,23 +198,6 @@ def two_screen_desktop(tmp_path: Path) -> Iterator[Desktop]:
 
 # -- a desktop session: D-Bus and a notification daemon ---------------------------------------
 
-#: A session bus of our own that activates nothing (no service directories): only what the test
-#: starts is on it. The machine's own dunst must not start behind the test's back, and an
-#: activatable StatusNotifierWatcher would move Qt's tray icon from XEmbed (what trayer hosts)
-#: to D-Bus.
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={dir}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
 
 #: Notes stay on screen (for the screenshots) on the first monitor, below trayer; every note
 #: dunst shows runs the recording script, which is how the test sees what arrived, and when.
@@ -293,8 +276,7 @@ def desktop_session(two_screen_desktop: Desktop, tmp_path: Path) -> Iterator[Ses
               "make sysdeps-test installs them")
     folder = tmp_path / "session"
     folder.mkdir()
-    config = folder / "bus.conf"
-    config.write_text(BUS_CONFIG.format(dir=folder), encoding="utf-8")
+    config = quiet_bus_config(folder)
     record = folder / "notes.tsv"
     script = folder / "record-note.sh"
     script.write_text(RECORD_SCRIPT.format(record=record), encoding="utf-8")

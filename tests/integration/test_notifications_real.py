@@ -31,7 +31,7 @@ from pytestqt.qtbot import QtBot
 
 from microapp.platform.notify import BODY_LIMIT, TITLE_LIMIT, Notifier, sanitise
 from microapp.ui.evening_prompt import PROMPT_BODY, PROMPT_TITLE
-from tests.real_parts import missing, need, private_bus, stop
+from tests.real_parts import missing, need, private_bus, quiet_bus_config, stop
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="notification daemons on D-Bus are a Linux thing")
@@ -40,21 +40,6 @@ NOTIFICATIONS = "org.freedesktop.Notifications"
 WAIT_MS = 15_000  # a ceiling for something that should happen at once
 PROCESS_WAIT_S = 15
 
-# A session bus of our own that activates nothing: no service directories, so a name nobody
-# owns stays unowned (the machine's dunst.service must not start behind the test's back).
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={dir}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
 
 # Notes stay until closed (the test closes them, which moves them into the history it reads).
 DUNSTRC = """[global]
@@ -99,8 +84,7 @@ def bus(tmp_path: Path) -> Iterator[str]:
     """A throw-away session bus (never the machine's own); its address."""
     folder = tmp_path / "bus"
     folder.mkdir()
-    config = folder / "session.conf"
-    config.write_text(BUS_CONFIG.format(dir=folder), encoding="utf-8")
+    config = quiet_bus_config(folder)
     with private_bus(config) as address:
         yield address
 
